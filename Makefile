@@ -58,7 +58,13 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 
 # Every loader object may include any skeleton; generating them all first
 # keeps the dependency simple and correct.
-$(LOADER_OBJS): $(SKELS)
+$(LOADER_OBJS): $(SKELS) $(BUILD)/syscall_names.h
+
+# Syscall number -> name, from the kernel UAPI header of this architecture.
+$(BUILD)/syscall_names.h: /usr/include/$(MULTIARCH)/asm/unistd_64.h | $(BUILD)
+	@echo "  GEN     $@"
+	$(Q)awk '/^#define __NR_[a-z0-9_]+ [0-9]+$$/ { sub("__NR_", "", $$2); \
+		printf "[%s] = \"%s\",\n", $$3, $$2 }' $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/%.o: %.c | $(BUILD)
 	@mkdir -p $(dir $@)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* SQL fingerprints as pg_stat_statements groups statements: literals become
- * placeholders, IN-lists collapse, whitespace and keyword case normalize, so
+ * placeholders, IN-lists collapse and whitespace normalizes, so
  * the same statement with other values is one row. */
 #ifndef USER_FINGERPRINT_H
 #define USER_FINGERPRINT_H

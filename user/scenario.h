@@ -133,17 +133,19 @@ struct scen_vars {
 	const struct scenario *sc;
 	uint32_t vu;          /* 1-based, as k6's __VU */
 	uint64_t iter;        /* 0-based, as k6's __ITER */
+	uint64_t *rng;        /* the VU's xorshift state, for random picks and helpers */
 	const struct cJSON **picks; /* current item per data file */
 	char **cap_names;
 	char **cap_values;
 	size_t ncaps, capcap;
 };
 
-/* Initialise vars for VU number vu (1-based). 0 or -ENOMEM. */
-int scen_vars_init(struct scen_vars *v, const struct scenario *sc, uint32_t vu);
+/* Initialise vars for VU number vu (1-based) with the VU's random state
+ * rng (which must outlive v). 0 or -ENOMEM. */
+int scen_vars_init(struct scen_vars *v, const struct scenario *sc, uint32_t vu, uint64_t *rng);
 
-/* Start iteration iter: re-pick random data using *rng (xorshift state). */
-void scen_vars_begin_iteration(struct scen_vars *v, uint64_t iter, uint64_t *rng);
+/* Start iteration iter: re-pick the "random" data items. */
+void scen_vars_begin_iteration(struct scen_vars *v, uint64_t iter);
 
 /* Set or replace a captured variable (copies both). 0 or -ENOMEM. */
 int scen_vars_set(struct scen_vars *v, const char *name, const char *value);
