@@ -22,14 +22,14 @@ done
 env_file=$(mktemp "${TMPDIR:-/tmp}/loadlens-demo.XXXXXX")
 state=""
 cleanup() {
-	[ -n "$state" ] && sh "$top/tests/target/stop.sh" "$state" >/dev/null 2>&1
+	[ -n "$state" ] && bash "$top/tests/target/stop.sh" "$state" >/dev/null 2>&1
 	rm -f "$env_file"
 }
 trap cleanup EXIT INT TERM
 
 echo "demo: starting PostgreSQL and the Smart Dairy target${faults:+ (planted fault: $faults)}"
 # shellcheck disable=SC2086 # one word per --fault option
-sh "$top/tests/target/start.sh" $fault_args >"$env_file"
+bash "$top/tests/target/start.sh" $fault_args >"$env_file"
 . "$env_file"
 state=$TARGET_STATE
 echo "demo: target at $TARGET_URL; gunicorn master $TARGET_MASTER_PID, postmaster $TARGET_POSTMASTER_PID"

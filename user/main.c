@@ -93,7 +93,7 @@ static int cmd_run(int argc, char **argv)
 		return 1;
 	}
 	o.profiles = profiles;
-	while ((c = getopt_long(argc, argv, "+o:p:t:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:p:t:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o.out_dir = optarg;

@@ -17,12 +17,12 @@ fi
 out=$(mktemp -d "${TMPDIR:-/tmp}/loadlens-it.XXXXXX")
 state=""
 cleanup() {
-	[ -n "$state" ] && sh "$top/tests/target/stop.sh" "$state" >/dev/null 2>&1
+	[ -n "$state" ] && bash "$top/tests/target/stop.sh" "$state" >/dev/null 2>&1
 	rm -rf "$out"
 }
 trap cleanup EXIT INT TERM
 
-sh "$top/tests/target/start.sh" --fault slow_query >"$out/target.env"
+bash "$top/tests/target/start.sh" --fault slow_query >"$out/target.env"
 . "$out/target.env"
 state=$TARGET_STATE
 echo "target: $TARGET_URL (master $TARGET_MASTER_PID, postmaster $TARGET_POSTMASTER_PID)"
