@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Loads pgquery.bpf.c, attaches its USDT programs to PostgreSQL binaries and
+ * turns ring-buffer records into loader_query records. */
+#include "pgquery.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "../bpf/pgquery.h"
+#include "pgquery.skel.h"
+
+_Static_assert(PGQUERY_TEXT_LEN == LOADER_QUERY_LEN, "query text lengths of kernel and loader differ");
+
+#define PGQUERY_MAX_LINKS 16 /* binaries x 2 probes */
+#define STAPSDT_NOTE_TYPE 3
+
+struct pgquery {
+	struct pgquery_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link *links[PGQUERY_MAX_LINKS];
+	size_t nlinks;
+	/* of the poll in progress */
+	loader_query_fn fn;
+	void *ctx;
+	int64_t offset_ns;
+	struct loader_query rec;
+};
+
+int pgquery_is_postgres(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	return !strcmp(base, "postgres") || !strcmp(base, "postmaster");
+}
+
+/* Scan one SHT_NOTE section for stapsdt notes of provider postgresql; set
+ * bit 0 for query__start, bit 1 for query__done. */
+static unsigned scan_notes(Elf *elf, Elf_Scn *scn)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t off = 0, name_off, desc_off;
+	int addr_bytes = gelf_getclass(elf) == ELFCLASS32 ? 4 : 8;
+	unsigned found = 0;
+	GElf_Nhdr nh;
+
+	if (!data)
+		return 0;
+	while ((off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+		const char *desc = (const char *)data->d_buf + desc_off;
+		const char *provider, *name, *end = desc + nh.n_descsz;
+
+		if (nh.n_type != STAPSDT_NOTE_TYPE || nh.n_namesz != sizeof("stapsdt") ||
+		    memcmp((const char *)data->d_buf + name_off, "stapsdt", nh.n_namesz))
+			continue;
+		/* desc: pc, base, semaphore addresses, then provider\0name\0args\0 */
+		provider = desc + 3 * addr_bytes;
+		if (provider >= end || !memchr(provider, '\0', (size_t)(end - provider)))
+			continue;
+		name = provider + strlen(provider) + 1;
+		if (name >= end || !memchr(name, '\0', (size_t)(end - name)))
+			continue;
+		if (strcmp(provider, "postgresql"))
+			continue;
+		if (!strcmp(name, "query__start"))
+			found |= 1;
+		else if (!strcmp(name, "query__done"))
+			found |= 2;
+	}
+	return found;
+}
+
+int pgquery_has_probes(const char *path)
+{
+	Elf_Scn *scn = NULL;
+	unsigned found = 0;
+	Elf *elf;
+	int fd, err = 0;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		err = -ENOEXEC;
+		goto cleanup;
+	}
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_NOTE)
+			found |= scan_notes(elf, scn);
+	}
+
+cleanup:
+	elf_end(elf);
+	close(fd);
+	return err ? err : found == 3;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct pgquery *q = ctx;
+	const struct pgquery_event *e = data;
+	struct loader_query *r = &q->rec;
+
+	if (size < sizeof(*e))
+		return 0;
+	r->end_wall_ns = (int64_t)e->end_ns + q->offset_ns;
+	r->dur_ns = e->dur_ns;
+	r->pid = e->pid;
+	r->role_id = e->role_id;
+	memcpy(r->text, e->text, sizeof(r->text));
+	r->text[sizeof(r->text) - 1] = '\0';
+	q->fn(q->ctx, r);
+	return 0;
+}
+
+struct pgquery *pgquery_open(int roles_fd)
+{
+	struct pgquery *q = calloc(1, sizeof(*q));
+	int err;
+
+	if (!q)
+		return NULL;
+	q->skel = pgquery_bpf__open();
+	if (!q->skel) {
+		err = -errno;
+		goto cleanup;
+	}
+	err = bpf_map__reuse_fd(q->skel->maps.roles, roles_fd);
+	if (err)
+		goto cleanup;
+	err = pgquery_bpf__load(q->skel);
+	if (err)
+		goto cleanup;
+	q->rb = ring_buffer__new(bpf_map__fd(q->skel->maps.events), on_event, q, NULL);
+	if (!q->rb) {
+		err = -errno;
+		goto cleanup;
+	}
+	return q;
+
+cleanup:
+	pgquery_destroy(q);
+	errno = -err;
+	return NULL;
+}
+
+int pgquery_attach(struct pgquery *q, const char *path)
+{
+	struct bpf_link *start, *done;
+
+	if (q->nlinks + 2 > PGQUERY_MAX_LINKS)
+		return -E2BIG;
+	/* pid -1: every process running this binary, now or later. libbpf
+	 * passes each probe's semaphore as the uprobe's ref_ctr_offset, and
+	 * the kernel raises it in every process that maps the file, so
+	 * backends forked after this see their probes enabled too. */
+	start = bpf_program__attach_usdt(q->skel->progs.handle_query_start, -1, path,
+					 "postgresql", "query__start", NULL);
+	if (!start)
+		return -errno;
+	done = bpf_program__attach_usdt(q->skel->progs.handle_query_done, -1, path,
+					"postgresql", "query__done", NULL);
+	if (!done) {
+		int err = -errno;
+
+		bpf_link__destroy(start);
+		return err;
+	}
+	q->links[q->nlinks++] = start;
+	q->links[q->nlinks++] = done;
+	return 0;
+}
+
+int pgquery_poll(struct pgquery *q, int timeout_ms, int64_t mono_to_wall_ns,
+		 loader_query_fn fn, void *ctx)
+{
+	int n;
+
+	q->fn = fn;
+	q->ctx = ctx;
+	q->offset_ns = mono_to_wall_ns;
+	n = ring_buffer__poll(q->rb, timeout_ms);
+	/* A signal (Ctrl-C) only cuts the wait short. */
+	if (n == -EINTR)
+		return 0;
+	return n;
+}
+
+uint64_t pgquery_ringbuf_lost(const struct pgquery *q)
+{
+	return __atomic_load_n(&q->skel->bss->ringbuf_lost, __ATOMIC_RELAXED);
+}
+
+uint64_t pgquery_map_full(const struct pgquery *q)
+{
+	return __atomic_load_n(&q->skel->bss->map_full, __ATOMIC_RELAXED);
+}
+
+void pgquery_destroy(struct pgquery *q)
+{
+	if (!q)
+		return;
+	for (size_t i = 0; i < q->nlinks; i++)
+		bpf_link__destroy(q->links[i]);
+	ring_buffer__free(q->rb);
+	pgquery_bpf__destroy(q->skel);
+	free(q);
+}
