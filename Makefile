@@ -17,9 +17,9 @@ endif
 
 WARN      := -Wall -Wextra -Werror
 CFLAGS    ?= -O2 -g
-CFLAGS    += -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP \
+override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP \
              -I$(BUILD) -Iloader -Iuser -Ibpf -I/usr/include/cjson
-LDLIBS    += -lbpf -lelf -lz -lcurl -lcjson -lpthread -lm
+override LDLIBS += -lbpf -lelf -lz -lcurl -lcjson -lpthread -lm
 
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) \
               -Wno-unused-parameter -Wno-missing-field-initializers \
@@ -39,6 +39,9 @@ UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(HELPER_SRCS))
+
+# Keep BPF objects: they are the skeletons' inputs and worth inspecting.
+.SECONDARY: $(BPF_OBJS)
 
 .PHONY: all clean deps demo test unit integration vmlinux asan format lint
 
@@ -76,10 +79,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(USER_OBJS) $(LOADER_OBJS)
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# Helpers are the known workloads the BPF tests measure: built without
+# sanitizers, whose own syscalls would change what the tests count.
 $(BUILD)/tests/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	@echo "  HELPER  $@"
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+	$(Q)$(CC) -O2 -g -std=gnu11 $(WARN) -D_GNU_SOURCE -o $@ $<
 
 $(BUILD):
 	$(Q)mkdir -p $(BUILD)
@@ -94,7 +99,7 @@ deps:
 demo: deps all
 	$(Q)sh tests/demo.sh
 
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(HELPER_BINS)
 	$(Q)sh tests/run.sh unit
 
 integration: all $(HELPER_BINS)
@@ -105,7 +110,7 @@ test: deps all $(UNIT_BINS) $(HELPER_BINS)
 
 asan:
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
-		build/asan/loadlens $(patsubst $(BUILD)/%,build/asan/%,$(UNIT_BINS))
+		build/asan/loadlens $(patsubst $(BUILD)/%,build/asan/%,$(UNIT_BINS) $(HELPER_BINS))
 	$(Q)BUILD=build/asan sh tests/run.sh unit
 
 format:

@@ -66,9 +66,10 @@ typedef void (*loader_query_fn)(void *ctx, const struct loader_query *q);
 
 /* Check privileges and kernel support, resolve every target, load and attach
  * the BPF programs. Returns NULL with errno set and a one-line message (what,
- * why, how to fix) in err when it cannot: not root, no BTF, a selector that
- * matches nothing, a PostgreSQL binary without USDT probes. Nothing is sent
- * to the network and nothing is printed. */
+ * why, how to fix) in err when it cannot: not root, no BTF, a malformed
+ * selector or one that matches nothing. A PostgreSQL binary without USDT
+ * probes does not fail the open: the syscall profile still runs, one line
+ * says so on stderr and in loader_describe(). Nothing is sent to the network. */
 struct loader *loader_open(const struct loader_target *targets, size_t ntargets,
 			   char *err, size_t errlen);
 
