@@ -207,30 +207,18 @@ int run_execute(const struct run_opts *o)
 	struct profile *prof = NULL;
 	struct engine *eng = NULL;
 	struct windows w = { 0 };
+	struct engine_opts eo = { .threads = o->threads, .request_timeout_ms = o->timeout_ms };
 	struct run_result res;
 	struct progress pr;
 	char err[1024] = "";
 	char dir[4096];
-	int rc = 1, drive_err;
+	int rc = 1, drive_err, jerr, e;
 
 	memset(&res, 0, sizeof(res));
 	sc = scen_load(o->scenario_path, err, sizeof(err));
 	if (!sc) {
 		fprintf(stderr, "loadlens: %s\n", err);
 		return 1;
-	}
-	if (o->out_dir) {
-		snprintf(dir, sizeof(dir), "%s", o->out_dir);
-	} else if (default_out_dir(dir, sizeof(dir), sc->name)) {
-		fprintf(stderr, "loadlens: scenario name too long for a folder name\n");
-		goto cleanup;
-	}
-	int derr = make_dirs(dir);
-
-	if (derr) {
-		fprintf(stderr, "loadlens: cannot create the run folder %s: %s (choose another with -o DIR)\n",
-			dir, strerror(-derr));
-		goto cleanup;
 	}
 	if (o->nprofiles) {
 		prof = profile_open(o->profiles, o->nprofiles, err, sizeof(err));
@@ -239,8 +227,18 @@ int run_execute(const struct run_opts *o)
 			goto cleanup;
 		}
 	}
-	struct engine_opts eo = { .threads = o->threads, .request_timeout_ms = o->timeout_ms };
-
+	if (o->out_dir) {
+		snprintf(dir, sizeof(dir), "%s", o->out_dir);
+	} else if (default_out_dir(dir, sizeof(dir), sc->name)) {
+		fprintf(stderr, "loadlens: scenario name too long for a folder name\n");
+		goto cleanup;
+	}
+	e = make_dirs(dir);
+	if (e) {
+		fprintf(stderr, "loadlens: cannot create the run folder %s: %s (choose another with -o DIR)\n",
+			dir, strerror(-e));
+		goto cleanup;
+	}
 	eng = engine_new(sc, &eo, err, sizeof(err));
 	if (!eng) {
 		fprintf(stderr, "loadlens: %s\n", err);
@@ -257,28 +255,25 @@ int run_execute(const struct run_opts *o)
 	fflush(stdout);
 	progress_init(&pr, stdout, o->progress_interval_s);
 	res.start_wall_ns = wall_ns();
-	int serr = engine_start(eng);
-
-	if (serr) {
-		fprintf(stderr, "loadlens: cannot start the load engine: %s\n", strerror(-serr));
+	e = engine_start(eng);
+	if (e) {
+		fprintf(stderr, "loadlens: cannot start the load engine: %s\n", strerror(-e));
 		goto cleanup;
 	}
 	drive_err = drive(eng, prof, &w, &pr);
 	progress_finish(&pr);
 	res.end_wall_ns = wall_ns();
 
-	int jerr = engine_join(eng, &res.client);
-
+	jerr = engine_join(eng, &res.client);
 	if (jerr)
 		fprintf(stderr, "loadlens: collecting client results failed: %s\n", strerror(-jerr));
 	if (interrupts)
 		res.client.interrupted = 1;
 	if (prof) {
-		int perr = profile_finish(prof, &res.server, w.s, w.n);
-
-		if (perr)
+		e = profile_finish(prof, &res.server, w.s, w.n);
+		if (e)
 			fprintf(stderr, "loadlens: collecting server results failed: %s\n",
-				strerror(-perr));
+				strerror(-e));
 		else
 			res.profiled = 1;
 	}
