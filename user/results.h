@@ -19,6 +19,8 @@ struct client_window {
 	uint64_t requests;  /* finished requests, failed ones included */
 	uint64_t errors;    /* transport failures, timeouts, status >= 400 */
 	int64_t p50_us, p95_us, p99_us, max_us; /* successful requests; 0 if none */
+	int64_t p95_corrected_us;    /* arrival-rate execs: p95 from the scheduled start; 0 if none */
+	uint64_t dropped_iterations; /* arrival-rate iterations not started: no free VU */
 };
 
 /* Whole-run figures for one request name. */
@@ -28,6 +30,10 @@ struct req_summary {
 	uint64_t errors;
 	struct hist *duration; /* http_req_duration of successful requests, us */
 	struct hist *waiting;  /* time to first byte of successful requests, us */
+	/* Arrival-rate execs only, else NULL: duration measured from when the
+	 * request would have been sent had its iteration started on schedule
+	 * (coordinated omission corrected), us. */
+	struct hist *duration_corrected;
 };
 
 /* A status check: "login status 200" and how often it held. */
@@ -45,6 +51,8 @@ struct client_totals {
 	uint64_t iterations;
 	uint64_t data_sent_bytes, data_received_bytes;
 	uint32_t vus_max;
+	uint64_t dropped_iterations; /* arrival-rate iterations not started: no free VU */
+	struct hist *start_lateness; /* arrival-rate: how late iterations started, us; NULL if none */
 	int interrupted;     /* stopped by Ctrl-C before the scenario's end */
 };
 
