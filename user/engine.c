@@ -73,6 +73,7 @@ struct step_meta {
 struct name_stats {
 	uint64_t count, errors;
 	struct hist *duration, *waiting;
+	struct hist *corrected; /* names in arrival-rate flows only, else NULL */
 };
 
 struct worker;
@@ -88,7 +89,12 @@ struct vu {
 	uint8_t waited;    /* this iteration has yielded to the loop at least once */
 	uint8_t want_body;
 	uint8_t body_cut;
+	uint8_t draining;  /* ramped down mid-iteration: cut at drain_by_ns */
 	size_t step;       /* next step of the flow */
+	/* Arrival-rate: how late the current iteration started after its
+	 * scheduled time (>= 0); -1 for the other executors. */
+	int64_t late_ns;
+	int64_t drain_by_ns;
 	uint64_t iter;
 	uint64_t rng;
 	struct scen_vars vars;
@@ -106,12 +112,25 @@ struct vu {
 struct wexec {
 	struct wtimer timer;
 	const struct scen_exec *x;
+	size_t idx;        /* in scenario.execs */
 	struct vu *vus;    /* local index j is the exec's VU j * nthreads + worker id */
 	uint32_t nvus;
 	uint32_t target;   /* VUs [0, target) are wanted */
 	uint32_t running;  /* VUs not parked */
+	uint32_t draining; /* ramping-vus: VUs above target finishing an iteration */
 	enum exec_phase phase;
 	int64_t start_ns, end_ns;
+	/* Arrival-rate. This worker owns the exec's global slots
+	 * i * lanes + worker id (i = 0, 1, ...). Slots [head, next) are due
+	 * and wait for a VU; next falls due at next_due_ns. */
+	uint32_t lanes;     /* workers sharing the schedule: min(threads, maxVUs) */
+	uint64_t head, next;
+	int64_t next_due_ns; /* INT64_MAX: no slot left */
+	int64_t max_wait_ns; /* maxVUWait */
+	uint32_t allocated;  /* VUs [0, allocated) exist (counted in vus_max) */
+	uint32_t *free;      /* stack of parked VUs among them */
+	uint32_t nfree;
+	int pumping;         /* arrival_pump is on the stack */
 };
 
 /* Figures of the current wall-clock window; the caller swaps cur and spare
@@ -119,7 +138,8 @@ struct wexec {
 struct worker_window {
 	pthread_mutex_t lock;
 	struct hist *cur, *spare;
-	uint64_t requests, errors;
+	struct hist *ccur, *cspare; /* corrected durations; NULL without arrival-rate execs */
+	uint64_t requests, errors, dropped;
 };
 
 struct worker {
@@ -142,6 +162,8 @@ struct worker {
 	uint64_t *check_pass, *check_fail;
 	uint64_t iterations, sent_bytes, recv_bytes;
 	uint64_t requests, errors;
+	uint64_t dropped;          /* iterations not started (k6's dropped_iterations) */
+	struct hist *lateness;     /* arrival-rate start lateness, us; NULL without them */
 	uint64_t epoll_errors, vu_init_errors;
 	int fatal; /* -errno that ended the loop early, or 0 */
 	int lock_ready;
@@ -162,12 +184,16 @@ struct engine {
 	size_t nchecks;
 	struct step_meta **meta; /* [flow][step] */
 	int *capture_slots;
+	uint8_t *name_arrival;   /* [name]: used by an arrival-rate exec's flow */
+	int has_arrival;
+	_Atomic uint64_t *claimed; /* [exec]: shared-iterations handed out so far */
 	uint32_t vus_total;
 	int64_t start_ns;
 	int started, joined;
 	_Atomic int stop_mode;
 	_Atomic int interrupted;
 	struct hist *scratch; /* window merge, used by the caller's thread only */
+	struct hist *scratch_corr;
 };
 
 static int64_t mono_ns(void)
@@ -271,15 +297,49 @@ static int engine_build_tables(struct engine *e)
 			}
 		}
 	}
+	/* Corrected histograms cost memory per name and thread: only the
+	 * names an arrival-rate exec can send get one. */
+	e->name_arrival = calloc(e->nnames ? e->nnames : 1, 1);
+	if (!e->name_arrival)
+		return -ENOMEM;
+	for (size_t i = 0; i < sc->nexecs; i++) {
+		const struct scen_flow *fl = &sc->flows[sc->execs[i].flow];
+
+		if (!scen_exec_is_arrival(&sc->execs[i]))
+			continue;
+		e->has_arrival = 1;
+		for (size_t s = 0; s < fl->nsteps; s++)
+			if (e->meta[sc->execs[i].flow][s].name >= 0)
+				e->name_arrival[e->meta[sc->execs[i].flow][s].name] = 1;
+	}
 	return 0;
 }
 
 /* ---- statistics ------------------------------------------------------ */
 
+/*
+ * Coordinated omission. Under an arrival-rate executor an iteration has a
+ * scheduled start, computed from the exec's start (scen_exec_arrival_ns),
+ * and an actual one; late_us is the difference, >= 0. It is late when the
+ * worker's loop fell behind, or when every one of maxVUs VUs was busy and
+ * the iteration waited for one (maxVUWait). The corrected duration of each
+ * request of that iteration is
+ *
+ *	duration_corrected = duration + late_us
+ *
+ * i.e. measured from when the request would have been sent had its
+ * iteration started on schedule, the steps before it taking the time they
+ * did: the whole iteration is shifted by its lateness, nothing else (think
+ * times and earlier slow requests are the flow's own time, not the
+ * generator's). This is wrk2's latency from the intended send. Only
+ * successful requests enter it, as for the plain duration; late_us < 0
+ * (other executors) records nothing corrected.
+ */
 static void worker_count(struct worker *w, int name, int failed, int64_t total_us,
-			 int64_t waiting_us)
+			 int64_t waiting_us, int64_t late_us)
 {
 	struct name_stats *ns = &w->names[name];
+	int corrected = !failed && late_us >= 0 && ns->corrected;
 
 	ns->count++;
 	if (failed) {
@@ -288,12 +348,16 @@ static void worker_count(struct worker *w, int name, int failed, int64_t total_u
 		hist_record(ns->duration, total_us);
 		hist_record(ns->waiting, waiting_us);
 	}
+	if (corrected)
+		hist_record(ns->corrected, total_us + late_us);
 	pthread_mutex_lock(&w->win.lock);
 	w->win.requests++;
 	if (failed)
 		w->win.errors++;
 	else
 		hist_record(w->win.cur, total_us);
+	if (corrected && w->win.ccur)
+		hist_record(w->win.ccur, total_us + late_us);
 	pthread_mutex_unlock(&w->win.lock);
 	/* Single writer: a relaxed store is enough for the progress line. */
 	w->requests++;
@@ -302,6 +366,17 @@ static void worker_count(struct worker *w, int name, int failed, int64_t total_u
 		w->errors++;
 		atomic_store_explicit(&w->live_errors, w->errors, memory_order_relaxed);
 	}
+}
+
+/* n iterations were not started: count them for the run and the window. */
+static void worker_drop(struct worker *w, uint64_t n)
+{
+	if (!n)
+		return;
+	w->dropped += n;
+	pthread_mutex_lock(&w->win.lock);
+	w->win.dropped += n;
+	pthread_mutex_unlock(&w->win.lock);
 }
 
 static void worker_check(struct worker *w, int check, int pass)
@@ -318,6 +393,8 @@ static void worker_check(struct worker *w, int check, int pass)
 
 static void vu_run(struct worker *w, struct vu *vu);
 static void exec_done(struct worker *w, struct wexec *x);
+static void exec_schedule(struct worker *w, struct wexec *x, int64_t at_ns);
+static void arrival_pump(struct worker *w, struct wexec *x);
 
 static size_t vu_on_body(char *data, size_t size, size_t nmemb, void *userdata)
 {
@@ -576,7 +653,8 @@ static void vu_complete(struct worker *w, struct vu *vu, CURLcode res)
 			pre = ready;
 	}
 	worker_count(w, m->name, failed, (int64_t)total,
-		     start > pre ? (int64_t)(start - pre) : 0);
+		     start > pre ? (int64_t)(start - pre) : 0,
+		     vu->late_ns >= 0 ? vu->late_ns / 1000 : -1);
 	worker_check(w, m->status_check, res == CURLE_OK && status == rq->expect_status);
 
 	for (size_t i = 0; i < rq->ncaptures; i++) {
@@ -603,6 +681,10 @@ static void vu_abandon(struct worker *w, struct vu *vu)
 		vu_free_request(vu);
 	}
 	timerheap_cancel(&w->heap, &vu->timer.hn);
+	if (vu->draining) {
+		vu->draining = 0;
+		vu->x->draining--;
+	}
 	vu->state = VU_PARKED;
 	vu->x->running--;
 	atomic_store_explicit(&w->vus_active,
@@ -610,13 +692,65 @@ static void vu_abandon(struct worker *w, struct vu *vu)
 			      memory_order_relaxed);
 }
 
+static int exec_is_iterations(const struct wexec *x)
+{
+	return x->x->executor == SCEN_EXEC_PER_VU_ITERATIONS ||
+	       x->x->executor == SCEN_EXEC_SHARED_ITERATIONS;
+}
+
+/* vu finished (or gave up) its iteration and will not start another by
+ * itself: park it, and give the exec what follows from that. */
 static void vu_park(struct worker *w, struct vu *vu)
 {
 	struct wexec *x = vu->x;
+	int was_running = vu->state != VU_PARKED;
 
 	vu_abandon(w, vu);
-	if (x->phase == EXEC_ENDING && x->running == 0)
+	if (!was_running)
+		return;
+	if (x->phase == EXEC_ENDING && x->running == 0) {
 		exec_done(w, x);
+	} else if (x->phase == EXEC_RUNNING && scen_exec_is_arrival(x->x)) {
+		/* Back to the pool, and straight to the oldest waiting slot. */
+		x->free[x->nfree++] = (uint32_t)(vu - x->vus);
+		if (x->head < x->next)
+			arrival_pump(w, x);
+	} else if (x->phase == EXEC_RUNNING && exec_is_iterations(x) && x->running == 0) {
+		/* Every iteration is done: exec_fire ends the exec. Not here,
+		 * because this may run inside exec_fire's own loop over VUs. */
+		exec_schedule(w, x, w->now_ns);
+	}
+}
+
+/* Hand out one of a shared-iterations exec's iterations, to any worker:
+ * 1 while some are left. A CAS keeps the count from passing the total,
+ * so the remainder at maxDuration is exact. */
+static int exec_claim_shared(struct engine *e, const struct wexec *x)
+{
+	_Atomic uint64_t *c = &e->claimed[x->idx];
+	uint64_t cur = atomic_load_explicit(c, memory_order_relaxed);
+
+	while (cur < x->x->iterations)
+		if (atomic_compare_exchange_weak_explicit(c, &cur, cur + 1, memory_order_relaxed,
+							  memory_order_relaxed))
+			return 1;
+	return 0;
+}
+
+/* Whether vu may begin another iteration now that one has ended (or
+ * before its first). Arrival-rate VUs never do: each iteration is handed
+ * to a VU from the pool by the schedule. */
+static int vu_may_iterate(struct worker *w, struct vu *vu)
+{
+	const struct scen_exec *se = vu->x->x;
+
+	if (!vu->wanted)
+		return 0;
+	if (se->executor == SCEN_EXEC_PER_VU_ITERATIONS)
+		return vu->iter < se->iterations;
+	if (se->executor == SCEN_EXEC_SHARED_ITERATIONS)
+		return exec_claim_shared(w->e, vu->x);
+	return 1;
 }
 
 static void vu_begin_iteration(struct vu *vu)
@@ -649,7 +783,7 @@ static void vu_run(struct worker *w, struct vu *vu)
 
 			w->iterations++;
 			vu->iter++;
-			if (!vu->wanted) {
+			if (!vu_may_iterate(w, vu)) {
 				vu_park(w, vu);
 				return;
 			}
@@ -684,20 +818,25 @@ static void vu_run(struct worker *w, struct vu *vu)
 			return;
 		}
 		/* Could not even be built (out of memory): a failed request. */
-		worker_count(w, e->meta[vu->x->x->flow][s].name, 1, 0, 0);
+		worker_count(w, e->meta[vu->x->x->flow][s].name, 1, 0, 0, -1);
 	}
 }
 
-/* Take vu from parked to running an iteration. */
-static void vu_start(struct worker *w, struct vu *vu)
+/* Take vu from parked to running an iteration. late_ns: for an arrival-rate
+ * start, how late it is after its scheduled time; -1 otherwise. 0, or
+ * -ENOMEM when the VU could not be set up (it stays parked, counted). */
+static int vu_start(struct worker *w, struct vu *vu, int64_t late_ns)
 {
 	if (!vu->vars_ready) {
 		if (scen_vars_init(&vu->vars, w->e->sc, vu->num, &vu->rng)) {
 			w->vu_init_errors++;
-			return;
+			return -ENOMEM;
 		}
 		vu->vars_ready = 1;
 	}
+	vu->late_ns = late_ns;
+	if (late_ns >= 0)
+		hist_record(w->lateness, late_ns / 1000);
 	vu->state = VU_READY;
 	vu->x->running++;
 	atomic_store_explicit(&w->vus_active,
@@ -705,6 +844,7 @@ static void vu_start(struct worker *w, struct vu *vu)
 			      memory_order_relaxed);
 	vu_begin_iteration(vu);
 	vu_run(w, vu);
+	return 0;
 }
 
 /* ---- executors ------------------------------------------------------- */
@@ -733,17 +873,57 @@ static uint32_t exec_local_target(const struct worker *w, const struct wexec *x,
 static void exec_set_target(struct worker *w, struct wexec *x, uint32_t target)
 {
 	/* Ramping down only clears "wanted": those VUs finish the iteration
-	 * they are in, then park (k6's graceful ramp-down). */
-	for (uint32_t j = target; j < x->target; j++)
-		x->vus[j].wanted = 0;
+	 * they are in, then park. While a ramping-vus exec runs they have
+	 * gracefulRampDown to do so (exec_cut_drained), as in k6; once it
+	 * ends, gracefulStop governs instead. */
+	int drain = x->phase == EXEC_RUNNING && x->x->executor == SCEN_EXEC_RAMPING_VUS;
+
+	for (uint32_t j = target; j < x->target; j++) {
+		struct vu *vu = &x->vus[j];
+
+		vu->wanted = 0;
+		if (drain && vu->state != VU_PARKED && !vu->draining) {
+			vu->draining = 1;
+			vu->drain_by_ns = w->now_ns + x->x->graceful_ramp_down_ms * NS_PER_MS;
+			x->draining++;
+		}
+	}
 	for (uint32_t j = x->target; j < target; j++) {
 		struct vu *vu = &x->vus[j];
 
 		vu->wanted = 1;
-		if (vu->state == VU_PARKED)
-			vu_start(w, vu);
+		if (vu->draining) {
+			/* Wanted again before its time ran out: it carries on. */
+			vu->draining = 0;
+			x->draining--;
+		}
+		if (vu->state == VU_PARKED && vu_may_iterate(w, vu))
+			vu_start(w, vu, -1);
 	}
 	x->target = target;
+}
+
+/* Interrupt the ramped-down VUs whose gracefulRampDown is over (their
+ * request in flight is abandoned, uncounted). Returns the next deadline
+ * still pending, INT64_MAX if none. Draining VUs sit at or above the
+ * target, so only that range is looked at, and only while some drain. */
+static int64_t exec_cut_drained(struct worker *w, struct wexec *x)
+{
+	int64_t next = INT64_MAX;
+	uint32_t left = x->draining;
+
+	for (uint32_t j = x->target; j < x->nvus && left; j++) {
+		struct vu *vu = &x->vus[j];
+
+		if (!vu->draining)
+			continue;
+		left--;
+		if (vu->drain_by_ns <= w->now_ns)
+			vu_abandon(w, vu);
+		else if (vu->drain_by_ns < next)
+			next = vu->drain_by_ns;
+	}
+	return next;
 }
 
 static void exec_schedule(struct worker *w, struct wexec *x, int64_t at_ns)
@@ -752,11 +932,124 @@ static void exec_schedule(struct worker *w, struct wexec *x, int64_t at_ns)
 	timerheap_schedule(&w->heap, &x->timer.hn, at_ns);
 }
 
-/* Time is up for x: no new iterations; those running get gracefulStop,
- * counted from grace_from_ns, to finish before they are abandoned. */
-static void exec_begin_end(struct worker *w, struct wexec *x, int64_t grace_from_ns)
+/* Absolute time of this worker's arrival slot i, or INT64_MAX when the
+ * exec has no such slot. Slots are striped over the lanes (the workers that
+ * hold VUs of the exec), so each computes its own from the exec's start. */
+static int64_t arrival_at(const struct worker *w, const struct wexec *x, uint64_t i)
+{
+	int64_t off = scen_exec_arrival_ns(x->x, i * x->lanes + w->id);
+
+	return off < 0 ? INT64_MAX : x->start_ns + off;
+}
+
+/* A VU for the next arrival-rate iteration: a parked one, else a new one
+ * while fewer than maxVUs exist (counted in vus_max), else NULL. */
+static struct vu *arrival_take_vu(struct wexec *x)
+{
+	if (x->nfree)
+		return &x->vus[x->free[--x->nfree]];
+	if (x->allocated < x->nvus)
+		return &x->vus[x->allocated++];
+	return NULL;
+}
+
+/* Start the due slots [head, next) on free VUs, oldest first. With
+ * maxVUWait 0 (the default) a slot that finds no VU is dropped at once, as
+ * k6 does, and one that finds a VU starts however late the loop is. With a
+ * maxVUWait a slot waits for a VU until that long after its scheduled time
+ * and is dropped past it, VU or not: no start is ever later than that.
+ * Not reentrant: a VU that finishes its iteration synchronously inside
+ * vu_start goes back to the pool and this loop picks it up. */
+static void arrival_pump(struct worker *w, struct wexec *x)
+{
+	if (x->pumping)
+		return;
+	x->pumping = 1;
+	while (x->head < x->next) {
+		int64_t at = arrival_at(w, x, x->head);
+		struct vu *vu;
+
+		if (x->max_wait_ns > 0 && w->now_ns - at > x->max_wait_ns) {
+			x->head++;
+			worker_drop(w, 1);
+			continue;
+		}
+		vu = arrival_take_vu(x);
+		if (!vu) {
+			if (x->max_wait_ns > 0)
+				break; /* within its wait; the later slots are younger */
+			x->head++;
+			worker_drop(w, 1);
+			continue;
+		}
+		x->head++;
+		if (vu_start(w, vu, w->now_ns > at ? w->now_ns - at : 0)) {
+			x->free[x->nfree++] = (uint32_t)(vu - x->vus);
+			worker_drop(w, 1);
+		}
+	}
+	x->pumping = 0;
+}
+
+/* The arrival-rate exec's timer: move the slots now due into the backlog,
+ * start what can be started, and sleep until the next slot, the oldest
+ * waiting slot's maxVUWait, or the end. */
+static void exec_fire_arrival(struct worker *w, struct wexec *x)
+{
+	int64_t now = w->now_ns, wake;
+
+	while (x->next_due_ns <= now) {
+		x->next++;
+		x->next_due_ns = arrival_at(w, x, x->next);
+	}
+	arrival_pump(w, x);
+	if (now >= x->end_ns)
+		return; /* the caller ends the exec */
+	wake = x->next_due_ns < x->end_ns ? x->next_due_ns : x->end_ns;
+	if (x->head < x->next) {
+		int64_t expiry = arrival_at(w, x, x->head) + x->max_wait_ns + 1;
+
+		if (expiry < wake)
+			wake = expiry;
+	}
+	exec_schedule(w, x, wake);
+}
+
+/* The exec stops starting iterations: count those it will never start.
+ * Arrival-rate: the slots due and still waiting. Iteration executors that
+ * ran out of maxDuration (timed): what was left, as k6 counts it. */
+static void exec_drop_unstarted(struct worker *w, struct wexec *x, int timed)
+{
+	const struct scen_exec *se = x->x;
+
+	if (scen_exec_is_arrival(se)) {
+		worker_drop(w, x->next - x->head);
+		x->head = x->next;
+	} else if (timed && se->executor == SCEN_EXEC_PER_VU_ITERATIONS) {
+		for (uint32_t j = 0; j < x->target; j++) {
+			const struct vu *vu = &x->vus[j];
+			uint64_t started = vu->iter + (vu->state != VU_PARKED);
+
+			if (started < se->iterations)
+				worker_drop(w, se->iterations - started);
+		}
+	} else if (timed && se->executor == SCEN_EXEC_SHARED_ITERATIONS) {
+		/* Whichever worker gets here first takes the whole remainder;
+		 * the exchange also stops any further claim. */
+		uint64_t prev = atomic_exchange(&w->e->claimed[x->idx], se->iterations);
+
+		if (prev < se->iterations)
+			worker_drop(w, se->iterations - prev);
+	}
+}
+
+/* Time is up for x (timed), or the run is stopping: no new iterations;
+ * those running get gracefulStop, counted from grace_from_ns, to finish
+ * before they are abandoned. */
+static void exec_begin_end(struct worker *w, struct wexec *x, int64_t grace_from_ns, int timed)
 {
 	x->phase = EXEC_ENDING;
+	exec_drop_unstarted(w, x, timed);
 	exec_set_target(w, x, 0);
 	if (x->running == 0) {
 		exec_done(w, x);
@@ -772,19 +1065,37 @@ static void exec_fire(struct worker *w, struct wexec *x)
 	switch (x->phase) {
 	case EXEC_PENDING:
 		x->phase = EXEC_RUNNING;
+		if (scen_exec_is_arrival(x->x))
+			x->next_due_ns = arrival_at(w, x, 0);
 		/* fall through */
 	case EXEC_RUNNING: {
+		/* Slots due before the end still start, however late this
+		 * pass runs; then the end. */
+		if (scen_exec_is_arrival(x->x))
+			exec_fire_arrival(w, x);
 		if (now >= x->end_ns) {
-			exec_begin_end(w, x, x->end_ns);
+			exec_begin_end(w, x, x->end_ns, 1);
 			return;
 		}
+		if (scen_exec_is_arrival(x->x))
+			return;
 		uint32_t global = scen_exec_vus_at(x->x, (now - x->start_ns) / NS_PER_MS);
 
 		exec_set_target(w, x, exec_local_target(w, x, global));
+		if (exec_is_iterations(x) && x->running == 0) {
+			exec_done(w, x); /* every iteration ran before maxDuration */
+			return;
+		}
 		int64_t next = x->end_ns;
 
 		if (x->x->executor == SCEN_EXEC_RAMPING_VUS && now + ENGINE_RAMP_TICK_NS < next)
 			next = now + ENGINE_RAMP_TICK_NS;
+		if (x->draining) {
+			int64_t cut = exec_cut_drained(w, x);
+
+			if (cut < next)
+				next = cut;
+		}
 		exec_schedule(w, x, next);
 		return;
 	}
@@ -882,11 +1193,12 @@ static void worker_apply_stop(struct worker *w, int mode)
 		if (x->phase == EXEC_DONE)
 			continue;
 		if (mode == STOP_NOW || x->phase == EXEC_PENDING) {
+			exec_drop_unstarted(w, x, 0);
 			for (uint32_t j = 0; j < x->nvus; j++)
 				vu_abandon(w, &x->vus[j]);
 			exec_done(w, x);
 		} else if (x->phase == EXEC_RUNNING) {
-			exec_begin_end(w, x, w->now_ns);
+			exec_begin_end(w, x, w->now_ns, 0);
 		}
 	}
 }
@@ -1094,10 +1406,19 @@ static int worker_init(struct engine *e, struct worker *w, unsigned id, uint32_t
 	if (!w->vus || !w->names || !w->check_pass || !w->check_fail || !w->win.cur ||
 	    !w->win.spare)
 		return -ENOMEM;
+	if (e->has_arrival) {
+		w->win.ccur = hist_new();
+		w->win.cspare = hist_new();
+		w->lateness = hist_new();
+		if (!w->win.ccur || !w->win.cspare || !w->lateness)
+			return -ENOMEM;
+	}
 	for (size_t i = 0; i < e->nnames; i++) {
 		w->names[i].duration = hist_new();
 		w->names[i].waiting = hist_new();
 		if (!w->names[i].duration || !w->names[i].waiting)
+			return -ENOMEM;
+		if (e->name_arrival[i] && !(w->names[i].corrected = hist_new()))
 			return -ENOMEM;
 	}
 	/* Every VU and exec holds at most one timer: with this much room,
@@ -1111,6 +1432,7 @@ static int worker_init(struct engine *e, struct worker *w, unsigned id, uint32_t
 		struct wexec *x = &w->execs[i];
 
 		x->x = &sc->execs[i];
+		x->idx = i;
 		x->vus = next;
 		x->timer.kind = TIMER_EXEC;
 		timerheap_node_init(&x->timer.hn);
@@ -1132,8 +1454,23 @@ static int worker_init(struct engine *e, struct worker *w, unsigned id, uint32_t
 			z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 			z ^= z >> 31;
 			vu->rng = z ? z : 1;
+			vu->late_ns = -1;
 		}
 		next += x->nvus;
+		if (scen_exec_is_arrival(x->x) && x->nvus) {
+			uint32_t pre = exec_local_target(w, x, x->x->pre_allocated_vus);
+
+			x->free = calloc(x->nvus, sizeof(*x->free));
+			if (!x->free)
+				return -ENOMEM;
+			/* Workers [0, lanes) hold VUs of the exec (VU j on worker
+			 * j % nthreads): exactly those share its slots. */
+			x->lanes = e->nthreads < x->x->max_vus ? e->nthreads : x->x->max_vus;
+			x->max_wait_ns = x->x->max_vu_wait_ms * NS_PER_MS;
+			x->allocated = pre;
+			while (pre)
+				x->free[x->nfree++] = --pre; /* VU 0 on top */
+		}
 	}
 	return 0;
 }
@@ -1193,6 +1530,15 @@ struct engine *engine_new(const struct scenario *sc, const struct engine_opts *o
 	}
 	for (unsigned i = 0; i < e->nthreads; i++)
 		e->workers[i].epfd = e->workers[i].wakefd = -1;
+	e->claimed = calloc(sc->nexecs ? sc->nexecs : 1, sizeof(*e->claimed));
+	if (e->has_arrival)
+		e->scratch_corr = hist_new();
+	if (!e->claimed || (e->has_arrival && !e->scratch_corr)) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	for (size_t i = 0; i < sc->nexecs; i++)
+		atomic_init(&e->claimed[i], 0);
 	seed = (uint64_t)mono_ns() ^ ((uint64_t)getpid() << 32);
 	for (unsigned i = 0; i < e->nthreads; i++) {
 		rc = worker_init(e, &e->workers[i], i, first_vu, seed);
@@ -1279,22 +1625,32 @@ void engine_take_window(struct engine *e, int64_t t_s, struct client_window *w)
 	memset(w, 0, sizeof(*w));
 	w->t_s = t_s;
 	hist_reset(e->scratch);
+	if (e->scratch_corr)
+		hist_reset(e->scratch_corr);
 	for (unsigned i = 0; i < e->nthreads; i++) {
 		struct worker *wk = &e->workers[i];
-		struct hist *full;
+		struct hist *full, *cfull;
 
 		/* Hold the lock only for the swap; merging happens outside it,
-		 * on the buffer the worker no longer writes. */
+		 * on the buffers the worker no longer writes. */
 		pthread_mutex_lock(&wk->win.lock);
 		full = wk->win.cur;
 		wk->win.cur = wk->win.spare;
 		wk->win.spare = full;
+		cfull = wk->win.ccur;
+		wk->win.ccur = wk->win.cspare;
+		wk->win.cspare = cfull;
 		w->requests += wk->win.requests;
 		w->errors += wk->win.errors;
-		wk->win.requests = wk->win.errors = 0;
+		w->dropped_iterations += wk->win.dropped;
+		wk->win.requests = wk->win.errors = wk->win.dropped = 0;
 		pthread_mutex_unlock(&wk->win.lock);
 		hist_merge(e->scratch, full);
 		hist_reset(full);
+		if (cfull) {
+			hist_merge(e->scratch_corr, cfull);
+			hist_reset(cfull);
+		}
 		w->vus += atomic_load_explicit(&wk->vus_active, memory_order_relaxed);
 	}
 	if (hist_count(e->scratch)) {
@@ -1303,6 +1659,8 @@ void engine_take_window(struct engine *e, int64_t t_s, struct client_window *w)
 		w->p99_us = hist_percentile(e->scratch, 99);
 		w->max_us = hist_max(e->scratch);
 	}
+	if (e->scratch_corr && hist_count(e->scratch_corr))
+		w->p95_corrected_us = hist_percentile(e->scratch_corr, 95);
 }
 
 void engine_live(struct engine *e, struct engine_live *out)
@@ -1380,12 +1738,17 @@ int engine_join(struct engine *e, struct client_totals *out)
 		r.name = strdup(e->names[k]);
 		r.duration = hist_new();
 		r.waiting = hist_new();
+		if (e->name_arrival[k])
+			r.duration_corrected = hist_new();
 		out->reqs[nr++] = r;
-		if (!r.name || !r.duration || !r.waiting)
+		if (!r.name || !r.duration || !r.waiting ||
+		    (e->name_arrival[k] && !r.duration_corrected))
 			goto nomem;
 		for (unsigned i = 0; i < e->nthreads; i++) {
 			hist_merge(r.duration, e->workers[i].names[k].duration);
 			hist_merge(r.waiting, e->workers[i].names[k].waiting);
+			if (r.duration_corrected)
+				hist_merge(r.duration_corrected, e->workers[i].names[k].corrected);
 		}
 		out->nreqs = nr;
 	}
@@ -1404,12 +1767,28 @@ int engine_join(struct engine *e, struct client_totals *out)
 		out->checks[nc++] = c;
 		out->nchecks = nc;
 	}
+	if (e->has_arrival && !(out->start_lateness = hist_new()))
+		goto nomem;
 	for (unsigned i = 0; i < e->nthreads; i++) {
 		out->iterations += e->workers[i].iterations;
 		out->data_sent_bytes += e->workers[i].sent_bytes;
 		out->data_received_bytes += e->workers[i].recv_bytes;
+		out->dropped_iterations += e->workers[i].dropped;
+		if (out->start_lateness)
+			hist_merge(out->start_lateness, e->workers[i].lateness);
 	}
-	out->vus_max = e->vus_total;
+	/* An arrival-rate exec counts the VUs it actually had (preAllocatedVUs
+	 * and those added on demand), as k6's vus_max; the others their peak. */
+	for (size_t k = 0; k < e->sc->nexecs; k++) {
+		const struct scen_exec *se = &e->sc->execs[k];
+
+		if (!scen_exec_is_arrival(se)) {
+			out->vus_max += scen_exec_max_vus(se);
+			continue;
+		}
+		for (unsigned i = 0; i < e->nthreads; i++)
+			out->vus_max += e->workers[i].execs[k].allocated;
+	}
 	out->interrupted = atomic_load(&e->interrupted);
 	engine_report_faults(e);
 	return rc;
@@ -1429,7 +1808,9 @@ void engine_totals_free(struct client_totals *t)
 		free(t->reqs[i].name);
 		hist_free(t->reqs[i].duration);
 		hist_free(t->reqs[i].waiting);
+		hist_free(t->reqs[i].duration_corrected);
 	}
+	hist_free(t->start_lateness);
 	for (size_t i = 0; i < t->nchecks; i++)
 		free(t->checks[i].name);
 	free(t->reqs);
@@ -1452,7 +1833,10 @@ void engine_free(struct engine *e)
 		for (size_t k = 0; w->names && k < e->nnames; k++) {
 			hist_free(w->names[k].duration);
 			hist_free(w->names[k].waiting);
+			hist_free(w->names[k].corrected);
 		}
+		for (size_t k = 0; w->execs && k < e->sc->nexecs; k++)
+			free(w->execs[k].free);
 		free(w->names);
 		free(w->check_pass);
 		free(w->check_fail);
@@ -1460,6 +1844,9 @@ void engine_free(struct engine *e)
 		free(w->execs);
 		hist_free(w->win.cur);
 		hist_free(w->win.spare);
+		hist_free(w->win.ccur);
+		hist_free(w->win.cspare);
+		hist_free(w->lateness);
 		timerheap_free(&w->heap);
 		if (w->epfd >= 0)
 			close(w->epfd);
@@ -1479,6 +1866,9 @@ void engine_free(struct engine *e)
 		free(e->meta[f]);
 	free(e->meta);
 	free(e->capture_slots);
+	free(e->name_arrival);
+	free(e->claimed);
 	hist_free(e->scratch);
+	hist_free(e->scratch_corr);
 	free(e);
 }

@@ -22,6 +22,9 @@
 #define DEFAULT_GRACEFUL_STOP_MS 30000
 #define MAX_VUS 10000000
 #define MAX_DURATION_MS (400LL * 24 * 3600 * 1000)
+#define MAX_RATE 10000000 /* iterations per timeUnit */
+#define MAX_ITERATIONS 1000000000000LL
+#define DEFAULT_MAX_DURATION_MS 600000 /* per-vu and shared iterations, as k6 */
 
 /* State of one scen_load: where we are in the document, for messages. */
 struct ld {
@@ -1113,7 +1116,10 @@ static int load_tags(struct ld *l, const cJSON *tags)
 	return 0;
 }
 
-static int load_stages(struct ld *l, const cJSON *exec, struct scen_exec *e)
+/* "stages" of a ramping executor: what names the target in messages ("VU
+ * target" or "iteration rate"), max its largest value. */
+static int load_stages(struct ld *l, const cJSON *exec, struct scen_exec *e, const char *what,
+		       int64_t max)
 {
 	static const char *const keys[] = { "duration", "target", NULL };
 	const cJSON *stages = cJSON_GetObjectItemCaseSensitive(exec, "stages"), *s;
@@ -1122,8 +1128,8 @@ static int load_stages(struct ld *l, const cJSON *exec, struct scen_exec *e)
 	int rc;
 
 	if (!stages)
-		return fail(l, "missing (ramping-vus needs stages, e.g. [{\"duration\": \"30s\", "
-			    "\"target\": 100}])");
+		return fail(l, "missing (%s needs stages, e.g. [{\"duration\": \"30s\", "
+			    "\"target\": 100}])", scen_executor_name(e->executor));
 	if (!cJSON_IsArray(stages) || !cJSON_GetArraySize(stages))
 		return fail(l, "%s (expected a non-empty array of {\"duration\", \"target\"})",
 			    cJSON_IsArray(stages) ? "empty" : type_name(stages));
@@ -1140,7 +1146,7 @@ static int load_stages(struct ld *l, const cJSON *exec, struct scen_exec *e)
 		if (!rc)
 			rc = get_duration(l, s, "duration", 1, 0, 0, &e->stages[i].duration_ms);
 		if (!rc)
-			rc = get_int(l, s, "target", 1, 0, 0, MAX_VUS, "VU target", &target);
+			rc = get_int(l, s, "target", 1, 0, 0, max, what, &target);
 		if (rc)
 			return rc;
 		e->stages[i].target = (uint32_t)target;
@@ -1156,19 +1162,76 @@ static int load_stages(struct ld *l, const cJSON *exec, struct scen_exec *e)
 	return 0;
 }
 
+static const struct {
+	const char *name;
+	enum scen_executor kind;
+} executors[] = {
+	{ "constant-vus", SCEN_EXEC_CONSTANT_VUS },
+	{ "ramping-vus", SCEN_EXEC_RAMPING_VUS },
+	{ "constant-arrival-rate", SCEN_EXEC_CONSTANT_ARRIVAL_RATE },
+	{ "ramping-arrival-rate", SCEN_EXEC_RAMPING_ARRIVAL_RATE },
+	{ "per-vu-iterations", SCEN_EXEC_PER_VU_ITERATIONS },
+	{ "shared-iterations", SCEN_EXEC_SHARED_ITERATIONS },
+};
+
+#define EXECUTOR_LIST "constant-vus, ramping-vus, constant-arrival-rate, ramping-arrival-rate, " \
+		      "per-vu-iterations, shared-iterations"
+
+const char *scen_executor_name(enum scen_executor x)
+{
+	for (size_t i = 0; i < sizeof(executors) / sizeof(executors[0]); i++)
+		if (executors[i].kind == x)
+			return executors[i].name;
+	return "?";
+}
+
+/* The VU pool of an arrival-rate executor: preAllocatedVUs (required, as in
+ * k6), maxVUs (default preAllocatedVUs, never below it) and maxVUWait. */
+static int load_vu_pool(struct ld *l, const cJSON *x, struct scen_exec *e)
+{
+	int64_t pre, max;
+	int rc;
+
+	rc = get_int(l, x, "preAllocatedVUs", 1, 0, 0, MAX_VUS, "VU count", &pre);
+	if (!rc)
+		rc = get_int(l, x, "maxVUs", 0, pre, 0, MAX_VUS, "VU count", &max);
+	if (!rc)
+		rc = get_duration(l, x, "maxVUWait", 0, 0, 0, &e->max_vu_wait_ms);
+	if (rc)
+		return rc;
+	if (max < pre) {
+		path_key(l, "maxVUs");
+		return fail(l, "%lld is below preAllocatedVUs %lld (expected maxVUs >= "
+			    "preAllocatedVUs; leave maxVUs out to use exactly preAllocatedVUs)",
+			    (long long)max, (long long)pre);
+	}
+	if (max == 0)
+		return fail(l, "never runs a VU (preAllocatedVUs and maxVUs are 0; expected e.g. "
+			    "\"preAllocatedVUs\": 10)");
+	e->pre_allocated_vus = (uint32_t)pre;
+	e->max_vus = (uint32_t)max;
+	return 0;
+}
+
 static int load_exec(struct ld *l, const cJSON *x, struct scen_exec *e)
 {
 	static const char *const const_keys[] = { "executor", "vus", "duration", "startTime",
 						  "gracefulStop", "exec", "tags", NULL };
 	static const char *const ramp_keys[] = { "executor", "startVUs", "stages", "gracefulRampDown",
 						 "startTime", "gracefulStop", "exec", "tags", NULL };
+	static const char *const car_keys[] = { "executor", "rate", "timeUnit", "duration",
+						"preAllocatedVUs", "maxVUs", "maxVUWait", "startTime",
+						"gracefulStop", "exec", "tags", NULL };
+	static const char *const rar_keys[] = { "executor", "startRate", "timeUnit", "stages",
+						"preAllocatedVUs", "maxVUs", "maxVUWait", "startTime",
+						"gracefulStop", "exec", "tags", NULL };
+	static const char *const iter_keys[] = { "executor", "vus", "iterations", "maxDuration",
+						 "startTime", "gracefulStop", "exec", "tags", NULL };
 	static const char *const notyet[] = { "env", NULL };
-	static const char *const later[] = { "constant-arrival-rate", "ramping-arrival-rate",
-					     "per-vu-iterations", "shared-iterations",
-					     "externally-controlled", NULL };
+	static const char *const later[] = { "externally-controlled", NULL };
 	const cJSON *v;
 	char vb[80], list[256];
-	int64_t n, ignored;
+	int64_t n, m;
 	size_t saved, i;
 	int rc = need_object(l, x, "{\"executor\": \"constant-vus\", \"vus\": 10, \"duration\": \"30s\"}");
 
@@ -1177,19 +1240,23 @@ static int load_exec(struct ld *l, const cJSON *x, struct scen_exec *e)
 	v = cJSON_GetObjectItemCaseSensitive(x, "executor");
 	saved = path_key(l, "executor");
 	if (!v)
-		return fail(l, "missing (expected \"constant-vus\" or \"ramping-vus\")");
-	if (cJSON_IsString(v) && !strcmp(v->valuestring, "constant-vus"))
-		e->executor = SCEN_EXEC_CONSTANT_VUS;
-	else if (cJSON_IsString(v) && !strcmp(v->valuestring, "ramping-vus"))
-		e->executor = SCEN_EXEC_RAMPING_VUS;
+		return fail(l, "missing (expected one of: " EXECUTOR_LIST ")");
+	for (i = 0; i < sizeof(executors) / sizeof(executors[0]); i++)
+		if (cJSON_IsString(v) && !strcmp(v->valuestring, executors[i].name))
+			break;
+	if (i < sizeof(executors) / sizeof(executors[0]))
+		e->executor = executors[i].kind;
 	else if (cJSON_IsString(v) && in_list(v->valuestring, later))
-		return fail(l, "%s is not supported yet (supported: constant-vus, ramping-vus)",
+		return fail(l, "%s is not supported yet (supported: " EXECUTOR_LIST ")",
 			    show(v, vb, sizeof(vb)));
 	else
-		return fail(l, "%s is not an executor (expected \"constant-vus\" or \"ramping-vus\")",
+		return fail(l, "%s is not an executor (expected one of: " EXECUTOR_LIST ")",
 			    show(v, vb, sizeof(vb)));
 	path_pop(l, saved);
-	if (e->executor == SCEN_EXEC_CONSTANT_VUS) {
+	e->graceful_ramp_down_ms = DEFAULT_GRACEFUL_STOP_MS;
+	e->time_unit_ms = 1000;
+	switch (e->executor) {
+	case SCEN_EXEC_CONSTANT_VUS:
 		rc = check_keys(l, x, const_keys, notyet, "constant-vus");
 		if (!rc)
 			rc = get_int(l, x, "vus", 1, 0, 1, MAX_VUS, "VU count", &n);
@@ -1198,19 +1265,77 @@ static int load_exec(struct ld *l, const cJSON *x, struct scen_exec *e)
 		if (rc)
 			return rc;
 		e->vus = (uint32_t)n;
-	} else {
+		break;
+	case SCEN_EXEC_RAMPING_VUS:
 		rc = check_keys(l, x, ramp_keys, notyet, "ramping-vus");
 		if (!rc)
 			rc = get_int(l, x, "startVUs", 0, 0, 0, MAX_VUS, "VU count", &n);
 		if (!rc)
-			rc = load_stages(l, x, e);
+			rc = load_stages(l, x, e, "VU target", MAX_VUS);
 		if (!rc)
-			rc = get_duration(l, x, "gracefulRampDown", 0, 0, 0, &ignored);
+			rc = get_duration(l, x, "gracefulRampDown", 0, DEFAULT_GRACEFUL_STOP_MS, 0,
+					  &e->graceful_ramp_down_ms);
 		if (rc)
 			return rc;
 		e->start_vus = (uint32_t)n;
 		if (!scen_exec_max_vus(e))
 			return fail(l, "never runs a VU (startVUs and every stage target are 0)");
+		break;
+	case SCEN_EXEC_CONSTANT_ARRIVAL_RATE:
+		rc = check_keys(l, x, car_keys, notyet, "constant-arrival-rate");
+		if (!rc)
+			rc = get_int(l, x, "rate", 1, 0, 1, MAX_RATE, "iteration rate", &n);
+		if (!rc)
+			rc = get_duration(l, x, "timeUnit", 0, 1000, 1, &e->time_unit_ms);
+		if (!rc)
+			rc = get_duration(l, x, "duration", 1, 0, 1, &e->duration_ms);
+		if (!rc)
+			rc = load_vu_pool(l, x, e);
+		if (rc)
+			return rc;
+		e->rate = (uint32_t)n;
+		break;
+	case SCEN_EXEC_RAMPING_ARRIVAL_RATE:
+		rc = check_keys(l, x, rar_keys, notyet, "ramping-arrival-rate");
+		if (!rc)
+			rc = get_int(l, x, "startRate", 0, 0, 0, MAX_RATE, "iteration rate", &n);
+		if (!rc)
+			rc = get_duration(l, x, "timeUnit", 0, 1000, 1, &e->time_unit_ms);
+		if (!rc)
+			rc = load_stages(l, x, e, "iteration rate", MAX_RATE);
+		if (!rc)
+			rc = load_vu_pool(l, x, e);
+		if (rc)
+			return rc;
+		e->start_rate = (uint32_t)n;
+		for (i = 0; i < e->nstages && !e->stages[i].target; i++)
+			;
+		if (!e->start_rate && i == e->nstages)
+			return fail(l, "never starts an iteration (startRate and every stage target "
+				    "are 0)");
+		break;
+	case SCEN_EXEC_PER_VU_ITERATIONS:
+	case SCEN_EXEC_SHARED_ITERATIONS:
+		rc = check_keys(l, x, iter_keys, notyet, scen_executor_name(e->executor));
+		if (!rc)
+			rc = get_int(l, x, "vus", 0, 1, 1, MAX_VUS, "VU count", &n);
+		if (!rc)
+			rc = get_int(l, x, "iterations", 1, 0, 1, MAX_ITERATIONS, "iteration count",
+				     &m);
+		if (!rc)
+			rc = get_duration(l, x, "maxDuration", 0, DEFAULT_MAX_DURATION_MS, 1,
+					  &e->duration_ms);
+		if (rc)
+			return rc;
+		/* k6 refuses this too: some VUs would have nothing to do. */
+		if (e->executor == SCEN_EXEC_SHARED_ITERATIONS && m < n) {
+			path_key(l, "iterations");
+			return fail(l, "%lld is fewer than the %lld VUs (expected at least one "
+				    "iteration per VU)", (long long)m, (long long)n);
+		}
+		e->vus = (uint32_t)n;
+		e->iterations = (uint64_t)m;
+		break;
 	}
 	rc = get_duration(l, x, "startTime", 0, 0, 0, &e->start_time_ms);
 	if (!rc)
@@ -1302,8 +1427,9 @@ static int check_base_url(struct ld *l, const char *u, const char *where)
 
 static int load_top(struct ld *l, const cJSON *root)
 {
-	static const char *const keys[] = { "name", "baseURL", "data", "scenarios", "flows", NULL };
-	static const char *const notyet[] = { "thresholds", "options", "env", NULL };
+	static const char *const keys[] = { "name", "baseURL", "data", "scenarios", "flows",
+					    "thresholds", NULL };
+	static const char *const notyet[] = { "options", "env", NULL };
 	struct scenario *sc = l->sc;
 	const cJSON *v;
 	const char *env;
@@ -1369,6 +1495,14 @@ static int load_top(struct ld *l, const cJSON *root)
 		rc = load_execs(l, cJSON_GetObjectItemCaseSensitive(root, "scenarios"));
 	if (!rc)
 		rc = load_flows(l, cJSON_GetObjectItemCaseSensitive(root, "flows"));
+	/* Thresholds are read by threshold.c, which names its own JSON paths;
+	 * keep a copy that outlives the document. */
+	v = cJSON_GetObjectItemCaseSensitive(root, "thresholds");
+	if (!rc && v) {
+		sc->thresholds = cJSON_Duplicate(v, 1);
+		if (!sc->thresholds)
+			rc = -ENOMEM;
+	}
 	return rc;
 }
 
@@ -1477,6 +1611,7 @@ void scen_free(struct scenario *sc)
 		free(sc->flows[i].name);
 	}
 	free(sc->flows);
+	cJSON_Delete(sc->thresholds);
 	free(sc->name);
 	free(sc->path);
 	free(sc->base_url);
@@ -1493,8 +1628,17 @@ uint32_t scen_exec_vus_at(const struct scen_exec *e, int64_t t_ms)
 
 	if (t_ms < 0 || t_ms >= e->duration_ms)
 		return 0;
-	if (e->executor == SCEN_EXEC_CONSTANT_VUS)
+	switch (e->executor) {
+	case SCEN_EXEC_CONSTANT_VUS:
+	case SCEN_EXEC_PER_VU_ITERATIONS:
+	case SCEN_EXEC_SHARED_ITERATIONS:
 		return e->vus;
+	case SCEN_EXEC_CONSTANT_ARRIVAL_RATE:
+	case SCEN_EXEC_RAMPING_ARRIVAL_RATE:
+		return e->pre_allocated_vus; /* the pool grows on demand up to maxVUs */
+	case SCEN_EXEC_RAMPING_VUS:
+		break;
+	}
 	from = e->start_vus;
 	for (i = 0; i < e->nstages; i++) {
 		const struct scen_stage *s = &e->stages[i];
@@ -1520,13 +1664,72 @@ uint32_t scen_exec_max_vus(const struct scen_exec *e)
 	uint32_t max;
 	size_t i;
 
-	if (e->executor == SCEN_EXEC_CONSTANT_VUS)
+	if (scen_exec_is_arrival(e))
+		return e->max_vus;
+	if (e->executor != SCEN_EXEC_RAMPING_VUS)
 		return e->vus;
 	max = e->start_vus;
 	for (i = 0; i < e->nstages; i++)
 		if (e->stages[i].target > max)
 			max = e->stages[i].target;
 	return max;
+}
+
+int scen_exec_is_arrival(const struct scen_exec *e)
+{
+	return e->executor == SCEN_EXEC_CONSTANT_ARRIVAL_RATE ||
+	       e->executor == SCEN_EXEC_RAMPING_ARRIVAL_RATE;
+}
+
+int64_t scen_exec_arrival_ns(const struct scen_exec *e, uint64_t k)
+{
+	const __int128 end_ns = (__int128)e->duration_ms * 1000000;
+	__int128 want, done = 0, t;
+	int64_t stage_start_ms = 0;
+	uint32_t from = e->start_rate;
+
+	if (e->executor == SCEN_EXEC_CONSTANT_ARRIVAL_RATE) {
+		if (!e->rate)
+			return -1;
+		/* Exact integer arithmetic: slot k is floor(k * timeUnit / rate)
+		 * after the start whatever k, so nothing accumulates. */
+		t = (__int128)k * e->time_unit_ms * 1000000 / e->rate;
+		return t < end_ns ? (int64_t)t : -1;
+	}
+	if (e->executor != SCEN_EXEC_RAMPING_ARRIVAL_RATE || e->time_unit_ms <= 0)
+		return -1;
+	/* Iterations are counted in "2 * timeUnit_ms" units so that a stage's
+	 * area, duration_ms * (from + to), is an exact integer: which stage
+	 * holds iteration k is decided without rounding. */
+	want = ((__int128)k + 1) * 2 * e->time_unit_ms;
+	for (size_t i = 0; i < e->nstages; i++) {
+		const struct scen_stage *s = &e->stages[i];
+		__int128 area = (__int128)s->duration_ms * ((int64_t)from + s->target);
+
+		if (area > 0 && want <= done + area) {
+			/* Within the stage the rate goes linearly from a to b
+			 * (iterations per ms) over d ms, so n iterations in are
+			 * reached at the t solving a t + (b - a) t^2 / (2 d) = n.
+			 * 2n / (a + sqrt(a^2 + 2 (b - a) n / d)) is that root in
+			 * a form that stays exact for a == b and a == 0 and does
+			 * not cancel when the rate falls. */
+			double n = (double)(want - done) / (2.0 * (double)e->time_unit_ms);
+			double a = (double)from / (double)e->time_unit_ms;
+			double b = (double)s->target / (double)e->time_unit_ms;
+			double d = (double)s->duration_ms;
+			double disc = a * a + 2.0 * (b - a) * n / d;
+			double t_ms = 2.0 * n / (a + sqrt(disc > 0 ? disc : 0));
+
+			if (t_ms > d)
+				t_ms = d;
+			t = (__int128)stage_start_ms * 1000000 + llround(t_ms * 1e6);
+			return t < end_ns ? (int64_t)t : -1;
+		}
+		done += area;
+		stage_start_ms += s->duration_ms;
+		from = s->target;
+	}
+	return -1;
 }
 
 /* ---- randomness ---- */

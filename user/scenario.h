@@ -14,24 +14,42 @@ struct scen_tmpl; /* a compiled "text {{var}} text" template, opaque */
 enum scen_executor {
 	SCEN_EXEC_CONSTANT_VUS,
 	SCEN_EXEC_RAMPING_VUS,
+	SCEN_EXEC_CONSTANT_ARRIVAL_RATE,
+	SCEN_EXEC_RAMPING_ARRIVAL_RATE,
+	SCEN_EXEC_PER_VU_ITERATIONS,
+	SCEN_EXEC_SHARED_ITERATIONS,
 };
 
 struct scen_stage {
 	int64_t duration_ms;
-	uint32_t target; /* VUs at the end of the stage, linear from the previous */
+	/* At the end of the stage, linear from the previous: VUs for
+	 * ramping-vus, iterations per time unit for ramping-arrival-rate. */
+	uint32_t target;
 };
 
 /* One named entry of "scenarios": who runs which flow, when, how many. */
 struct scen_exec {
 	char *name;
 	enum scen_executor executor;
-	uint32_t vus;              /* constant-vus */
+	uint32_t vus;              /* constant-vus, per-vu-iterations, shared-iterations */
 	uint32_t start_vus;        /* ramping-vus */
-	struct scen_stage *stages; /* ramping-vus */
+	struct scen_stage *stages; /* ramping-vus, ramping-arrival-rate */
 	size_t nstages;
 	int64_t start_time_ms;
-	int64_t duration_ms;       /* constant-vus: duration; ramping: sum of stages */
+	/* constant-vus and constant-arrival-rate: duration; ramping-*: sum of
+	 * stages; *-iterations: maxDuration (they may end sooner). */
+	int64_t duration_ms;
 	int64_t graceful_stop_ms;  /* default 30 s, as k6 */
+	int64_t graceful_ramp_down_ms; /* ramping-vus; default 30 s, as k6 */
+	/* arrival-rate executors */
+	uint32_t rate;             /* constant-arrival-rate: iterations per time unit */
+	uint32_t start_rate;       /* ramping-arrival-rate: rate before the first stage */
+	int64_t time_unit_ms;      /* default 1 s */
+	uint32_t pre_allocated_vus;
+	uint32_t max_vus;          /* default pre_allocated_vus; >= it, >= 1 */
+	int64_t max_vu_wait_ms;    /* "maxVUWait" (a loadlens extension), default 0: as k6 */
+	/* iteration executors: each VU's count (per-vu) or the total (shared) */
+	uint64_t iterations;
 	size_t flow;               /* index into scenario.flows ("exec") */
 };
 
@@ -106,6 +124,8 @@ struct scenario {
 	struct scen_flow *flows;
 	size_t nflows;
 	int64_t total_ms; /* last startTime + duration over all execs */
+	struct cJSON *thresholds; /* the "thresholds" object as written, owned; NULL if none
+				   * (threshold_parse reads and checks it) */
 };
 
 /* Read and validate the scenario at path; data file paths are relative to
@@ -121,8 +141,23 @@ void scen_free(struct scenario *sc);
 /* VUs that exec e wants at t_ms after its own start (0 before, 0 after). */
 uint32_t scen_exec_vus_at(const struct scen_exec *e, int64_t t_ms);
 
-/* Largest VU count exec e ever asks for. */
+/* Largest VU count exec e ever asks for (maxVUs for arrival-rate). */
 uint32_t scen_exec_max_vus(const struct scen_exec *e);
+
+/* 1 for constant-arrival-rate and ramping-arrival-rate. */
+int scen_exec_is_arrival(const struct scen_exec *e);
+
+/* When arrival-rate exec e schedules its iteration k (0-based), in ns after
+ * its own start; -1 when that iteration falls at or after the end (or e is
+ * not an arrival-rate exec). Computed from the start for every k, so an
+ * engine that asks for k, k+1, ... never drifts. constant-arrival-rate:
+ * k * timeUnit / rate (the first at 0, as k6). ramping-arrival-rate: the
+ * moment the rate's integral reaches k + 1 (k6's rule; linear within a
+ * stage, so a quadratic solved per stage). */
+int64_t scen_exec_arrival_ns(const struct scen_exec *e, uint64_t k);
+
+/* k6's name of an executor kind, e.g. "constant-arrival-rate". */
+const char *scen_executor_name(enum scen_executor x);
 
 /* Parse "500ms", "30s", "2m", "1h", "1m30s" into ms. 0 or -EINVAL. */
 int scen_parse_duration(const char *s, int64_t *ms);

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit test of the load engine against a tiny HTTP server inside the test:
  * counts, errors, captures reaching the server, windows summing to totals,
- * timeouts, ramping, and graceful and immediate stops. */
+ * timeouts, ramping, graceful and immediate stops, gracefulRampDown, the
+ * iteration executors, and the arrival-rate executors: their schedule, VU
+ * pool, dropped iterations and coordinated-omission-corrected latency
+ * against a server that stalls. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -29,6 +32,18 @@ static int srv_port;
 static atomic_int srv_login, srv_echo, srv_echo_token, srv_echo_id, srv_echo_cookie;
 static atomic_int srv_fail, srv_slow, srv_other;
 static atomic_ullong srv_bytes_in, srv_bytes_out;
+/* /sleep/MS: answered after MS; those arriving before srv_early_before_ms
+ * (monotonic) are counted in srv_early. */
+static atomic_int srv_sleep, srv_early;
+static atomic_llong srv_early_before_ms;
+/* /stall: requests arriving in [srv_stall_from_ms, srv_stall_to_ms) are
+ * held srv_stall_ms before the answer; the others are answered at once. */
+static atomic_int srv_stall_reqs, srv_stalled, srv_stall_ms;
+static atomic_llong srv_stall_from_ms, srv_stall_to_ms;
+/* /iter?vu=V&it=I: how many times each (VU, iteration) was seen. */
+#define SRV_ITER_VUS 8
+#define SRV_ITER_ITS 16
+static atomic_int srv_iter_seen[SRV_ITER_VUS][SRV_ITER_ITS], srv_iter_bad;
 
 static int64_t mono_ms(void)
 {
@@ -130,6 +145,33 @@ static int serve_one(int fd, const char *req)
 	if (!strncmp(path, "/slow", 5)) {
 		atomic_fetch_add(&srv_slow, 1);
 		sleep_ms(200);
+		return respond(fd, 200, NULL, "{}");
+	}
+	if (!strncmp(path, "/sleep/", 7)) {
+		atomic_fetch_add(&srv_sleep, 1);
+		if (mono_ms() < atomic_load(&srv_early_before_ms))
+			atomic_fetch_add(&srv_early, 1);
+		sleep_ms(atoi(path + 7));
+		return respond(fd, 200, NULL, "{}");
+	}
+	if (!strncmp(path, "/stall", 6)) {
+		int64_t now = mono_ms();
+
+		atomic_fetch_add(&srv_stall_reqs, 1);
+		if (now >= atomic_load(&srv_stall_from_ms) && now < atomic_load(&srv_stall_to_ms)) {
+			atomic_fetch_add(&srv_stalled, 1);
+			sleep_ms(atomic_load(&srv_stall_ms));
+		}
+		return respond(fd, 200, NULL, "{}");
+	}
+	if (!strncmp(path, "/iter", 5)) {
+		int vu = -1, it = -1;
+
+		if (sscanf(path, "/iter?vu=%d&it=%d", &vu, &it) == 2 && vu >= 1 &&
+		    vu <= SRV_ITER_VUS && it >= 0 && it < SRV_ITER_ITS)
+			atomic_fetch_add(&srv_iter_seen[vu - 1][it], 1);
+		else
+			atomic_fetch_add(&srv_iter_bad, 1);
 		return respond(fd, 200, NULL, "{}");
 	}
 	atomic_fetch_add(&srv_other, 1);
@@ -235,12 +277,23 @@ static void server_reset(void)
 	atomic_store(&srv_other, 0);
 	atomic_store(&srv_bytes_in, 0);
 	atomic_store(&srv_bytes_out, 0);
+	atomic_store(&srv_sleep, 0);
+	atomic_store(&srv_early, 0);
+	atomic_store(&srv_early_before_ms, 0);
+	atomic_store(&srv_stall_reqs, 0);
+	atomic_store(&srv_stalled, 0);
+	atomic_store(&srv_stall_from_ms, 0);
+	atomic_store(&srv_stall_to_ms, 0);
+	for (int v = 0; v < SRV_ITER_VUS; v++)
+		for (int i = 0; i < SRV_ITER_ITS; i++)
+			atomic_store(&srv_iter_seen[v][i], 0);
+	atomic_store(&srv_iter_bad, 0);
 }
 
 /* ---- helpers ----------------------------------------------------------- */
 
 static char tmpdir[] = "/tmp/loadlens-test-engine.XXXXXX";
-static char written[16][512];
+static char written[32][512];
 static size_t nwritten;
 
 /* Write a scenario with the server's base URL and load it. */
@@ -259,7 +312,7 @@ static struct scenario *load(const char *name, const char *execs, const char *fl
 		" \"scenarios\": {%s},\n \"flows\": {\"main\": [%s]}}\n",
 		name, srv_port, execs, flow);
 	fclose(f);
-	if (nwritten < 16)
+	if (nwritten < sizeof(written) / sizeof(written[0]))
 		snprintf(written[nwritten++], sizeof(written[0]), "%s", path);
 	sc = scen_load(path, err, sizeof(err));
 	CHECK(sc != NULL, "scen_load %s: %s", name, err);
@@ -283,8 +336,9 @@ static const struct check_summary *chk(const struct client_totals *t, const char
 }
 
 struct win_sum {
-	uint64_t requests, errors;
+	uint64_t requests, errors, dropped;
 	uint32_t max_vus;
+	int64_t max_p95_corrected_us;
 	size_t n;
 	int bad_order; /* a window whose percentiles are out of order */
 };
@@ -293,6 +347,9 @@ static void win_add(struct win_sum *s, const struct client_window *w)
 {
 	s->requests += w->requests;
 	s->errors += w->errors;
+	s->dropped += w->dropped_iterations;
+	if (w->p95_corrected_us > s->max_p95_corrected_us)
+		s->max_p95_corrected_us = w->p95_corrected_us;
 	if (w->vus > s->max_vus)
 		s->max_vus = w->vus;
 	if (w->p50_us > w->p95_us || w->p95_us > w->p99_us || w->p99_us > w->max_us)
@@ -638,6 +695,402 @@ out:
 	scen_free(sc);
 }
 
+/* ---- executors: iterations, gracefulRampDown, arrival rates ------------ */
+
+/* Run sc to its end on threads workers, taking windows into ws; before
+ * engine_start, arm(t0) may set the server up from the test's clock (the
+ * engine's time 0 is at or after t0). Fills t; returns the ms taken, -1
+ * when the engine could not run (already reported). */
+static int64_t run_engine(struct scenario *sc, unsigned threads, struct client_totals *t,
+			  struct win_sum *ws, void (*arm)(int64_t t0))
+{
+	struct engine_opts o = { .threads = threads };
+	char err[512];
+	struct engine *e = engine_new(sc, &o, err, sizeof(err));
+	int64_t took;
+
+	CHECK(e != NULL, "engine_new %s: %s", sc->name, err);
+	if (!e)
+		return -1;
+	if (arm)
+		arm(mono_ms());
+	CHECK(engine_start(e) == 0, "engine_start");
+	took = drive(e, ws, 60000);
+	CHECK(engine_finished(e), "%s ends by itself", sc->name);
+	CHECK(engine_join(e, t) == 0, "engine_join");
+	engine_free(e);
+	uint64_t reqs = 0;
+
+	for (size_t i = 0; i < t->nreqs; i++)
+		reqs += t->reqs[i].count;
+	CHECK(ws->requests == reqs, "%s: windows' requests %llu == total %llu", sc->name,
+	      (unsigned long long)ws->requests, (unsigned long long)reqs);
+	CHECK(ws->dropped == t->dropped_iterations, "%s: windows' dropped %llu == total %llu",
+	      sc->name, (unsigned long long)ws->dropped,
+	      (unsigned long long)t->dropped_iterations);
+	return took;
+}
+
+static void arm_early_1s(int64_t t0)
+{
+	atomic_store(&srv_early_before_ms, t0 + 1000);
+}
+
+/* per-vu-iterations: every VU runs its own count, with its own __ITER,
+ * and the exec ends when they are done, not at maxDuration (10m). */
+static void test_per_vu_iterations(void)
+{
+	struct scenario *sc = load(
+		"pervu",
+		"\"p\": {\"executor\": \"per-vu-iterations\", \"vus\": 3, \"iterations\": 7,"
+		" \"exec\": \"main\"}",
+		"{\"request\": {\"name\": \"iter\", \"url\": \"/iter?vu={{__VU}}&it={{__ITER}}\"}}");
+	struct client_totals t;
+	struct win_sum ws = { 0 };
+	int exact = 1;
+
+	if (!sc)
+		return;
+	server_reset();
+	if (run_engine(sc, 2, &t, &ws, NULL) < 0)
+		goto out;
+	CHECK(t.iterations == 21, "3 VUs x 7 iterations: %llu", (unsigned long long)t.iterations);
+	for (int v = 0; v < SRV_ITER_VUS; v++)
+		for (int i = 0; i < SRV_ITER_ITS; i++)
+			if (atomic_load(&srv_iter_seen[v][i]) != (v < 3 && i < 7))
+				exact = 0;
+	CHECK(exact && !atomic_load(&srv_iter_bad),
+	      "each of VUs 1-3 sent iterations 0-6 exactly once");
+	CHECK(t.dropped_iterations == 0 && !t.start_lateness, "nothing dropped, no arrival figures");
+	CHECK(t.nreqs == 1 && !t.reqs[0].duration_corrected, "no corrected latency without arrival rate");
+	CHECK(t.vus_max == 3, "vus_max %u", t.vus_max);
+	engine_totals_free(&t);
+out:
+	scen_free(sc);
+}
+
+/* shared-iterations: exactly the total, whichever VUs and workers run them. */
+static void test_shared_iterations(void)
+{
+	struct scenario *sc = load(
+		"shared",
+		"\"s\": {\"executor\": \"shared-iterations\", \"vus\": 4, \"iterations\": 50,"
+		" \"exec\": \"main\"}",
+		"{\"request\": {\"name\": \"echo\", \"url\": \"/echo\"}}");
+	struct client_totals t;
+	struct win_sum ws = { 0 };
+
+	if (!sc)
+		return;
+	server_reset();
+	if (run_engine(sc, 3, &t, &ws, NULL) < 0)
+		goto out;
+	CHECK(t.iterations == 50 && atomic_load(&srv_echo) == 50,
+	      "50 shared iterations: ran %llu, server saw %d", (unsigned long long)t.iterations,
+	      atomic_load(&srv_echo));
+	CHECK(t.dropped_iterations == 0, "nothing dropped");
+	engine_totals_free(&t);
+out:
+	scen_free(sc);
+}
+
+/* maxDuration cuts both iteration executors; what was not started is
+ * dropped (k6's count), and what was started finishes in gracefulStop. */
+static void test_iterations_max_duration(int shared)
+{
+	struct scenario *sc = load(
+		shared ? "shared_max" : "pervu_max",
+		shared ? "\"s\": {\"executor\": \"shared-iterations\", \"vus\": 2, \"iterations\": 1000,"
+			 " \"maxDuration\": \"1s\", \"gracefulStop\": \"5s\", \"exec\": \"main\"}"
+		       : "\"s\": {\"executor\": \"per-vu-iterations\", \"vus\": 2, \"iterations\": 500,"
+			 " \"maxDuration\": \"1s\", \"gracefulStop\": \"5s\", \"exec\": \"main\"}",
+		"{\"request\": {\"name\": \"sleep\", \"url\": \"/sleep/100\"}}");
+	struct client_totals t;
+	struct win_sum ws = { 0 };
+	int64_t took;
+
+	if (!sc)
+		return;
+	server_reset();
+	took = run_engine(sc, 2, &t, &ws, NULL);
+	if (took < 0)
+		goto out;
+	/* Each VU starts an iteration at most every 100 ms (the server's
+	 * sleep) within the first 1 s. */
+	CHECK(t.iterations >= 2 && t.iterations <= 2 * 11, "%s: %llu iterations in 1 s",
+	      sc->name, (unsigned long long)t.iterations);
+	CHECK(t.dropped_iterations + t.iterations == 1000,
+	      "%s: dropped %llu + run %llu == 1000", sc->name,
+	      (unsigned long long)t.dropped_iterations, (unsigned long long)t.iterations);
+	CHECK(took >= 1000, "maxDuration holds the exec 1 s (%lld ms)", (long long)took);
+	engine_totals_free(&t);
+out:
+	scen_free(sc);
+}
+
+/* gracefulRampDown: VUs ramped down mid-iteration (at 300 ms, each in a
+ * 1 s request) may finish it within that time, else they are cut and the
+ * request is not counted. */
+static void test_graceful_ramp_down(int allow)
+{
+	char execs[512];
+	struct scenario *sc;
+	struct client_totals t;
+	struct win_sum ws = { 0 };
+	int64_t took;
+
+	snprintf(execs, sizeof(execs),
+		 "\"r\": {\"executor\": \"ramping-vus\", \"startVUs\": 2, \"stages\": ["
+		 " {\"duration\": \"300ms\", \"target\": 2}, {\"duration\": \"0s\", \"target\": 0},"
+		 " {\"duration\": \"1500ms\", \"target\": 0}],"
+		 " \"gracefulRampDown\": \"%s\", \"exec\": \"main\"}",
+		 allow ? "3s" : "100ms");
+	sc = load(allow ? "rampdown_allow" : "rampdown_cut", execs,
+		  "{\"request\": {\"name\": \"sleep\", \"url\": \"/sleep/1000\"}}");
+	if (!sc)
+		return;
+	server_reset();
+	took = run_engine(sc, 1, &t, &ws, NULL);
+	if (took < 0)
+		goto out;
+	const struct req_summary *r = req(&t, "sleep");
+
+	CHECK(atomic_load(&srv_sleep) == 2, "both VUs sent their request (%d)",
+	      atomic_load(&srv_sleep));
+	if (allow)
+		CHECK(r && r->count == 2 && r->errors == 0 && t.iterations == 2,
+		      "gracefulRampDown 3s: both 1 s iterations finish (%llu)",
+		      (unsigned long long)t.iterations);
+	else
+		CHECK(!r && t.iterations == 0,
+		      "gracefulRampDown 100ms: both cut, nothing counted (%llu iterations)",
+		      (unsigned long long)t.iterations);
+	CHECK(took >= 1800, "the stages last 1.8 s (%lld ms)", (long long)took);
+	engine_totals_free(&t);
+out:
+	scen_free(sc);
+}
+
+/* 50/s for 2 s against a 100 ms server: 100 iterations start, on
+ * schedule, however long the responses take, the pool growing from 2 VUs
+ * as needed. The count is exact because the schedule is computed (slots
+ * at 0, 20, ..., 1980 ms), not timed; only when they run depends on the
+ * machine. */
+static void test_arrival_constant(void)
+{
+	struct scenario *sc = load(
+		"arrival",
+		"\"a\": {\"executor\": \"constant-arrival-rate\", \"rate\": 50, \"duration\": \"2s\","
+		" \"preAllocatedVUs\": 2, \"maxVUs\": 30, \"exec\": \"main\"}",
+		"{\"request\": {\"name\": \"sleep\", \"url\": \"/sleep/100\"}}");
+	struct client_totals t;
+	struct win_sum ws = { 0 };
+	int64_t took;
+
+	if (!sc)
+		return;
+	server_reset();
+	took = run_engine(sc, 2, &t, &ws, arm_early_1s);
+	if (took < 0)
+		goto out;
+	const struct req_summary *r = req(&t, "sleep");
+
+	CHECK(t.iterations == 100 && t.dropped_iterations == 0,
+	      "100 iterations (a closed loop of 2 VUs would manage 40): %llu, dropped %llu",
+	      (unsigned long long)t.iterations, (unsigned long long)t.dropped_iterations);
+	CHECK(atomic_load(&srv_sleep) == 100, "server saw %d", atomic_load(&srv_sleep));
+	/* Never early: only the 50 slots before 1 s can have arrived by then. */
+	CHECK(atomic_load(&srv_early) <= 50, "%d requests arrived in the first second",
+	      atomic_load(&srv_early));
+	/* At 80 ms the iterations of 0, 20, 40, 60 and 80 ms are all in their
+	 * 100 ms request: at least 5 VUs, whatever the machine. */
+	CHECK(t.vus_max >= 5 && t.vus_max <= 30, "the pool grew to %u VUs", t.vus_max);
+	CHECK(took >= 1980, "the last slot is at 1980 ms (took %lld)", (long long)took);
+	CHECK(t.start_lateness && hist_count(t.start_lateness) == 100,
+	      "one lateness per started iteration");
+	CHECK(r && r->duration_corrected && hist_count(r->duration_corrected) == 100,
+	      "corrected latency for each request");
+	if (r && r->duration_corrected) {
+		/* corrected = duration + lateness, sample by sample */
+		CHECK(hist_percentile(r->duration_corrected, 50) >= hist_percentile(r->duration, 50) &&
+			      hist_percentile(r->duration_corrected, 99) >=
+				      hist_percentile(r->duration, 99) &&
+			      hist_min(r->duration_corrected) >= hist_min(r->duration),
+		      "corrected is never below the plain duration");
+		CHECK(hist_min(r->duration) >= 100000, "the server's 100 ms is in every duration");
+	}
+	CHECK(ws.max_p95_corrected_us >= 100000, "windows carry the corrected p95 (%lld us)",
+	      (long long)ws.max_p95_corrected_us);
+	engine_totals_free(&t);
+out:
+	scen_free(sc);
+}
+
+/* maxVUs too small for 50/s x 100 ms: with k6's rule (maxVUWait 0) the
+ * slots that find both VUs busy are dropped at once; with a maxVUWait they
+ * wait, start late (corrected latency shows it), and whatever still waits
+ * at the end, or past maxVUWait, is dropped. Either way scheduled =
+ * started + dropped. wait: 0 k6's rule, 1 a 10 s wait, 2 a 300 ms one. */
+static void test_arrival_dropped(int wait)
+{
+	static const char *const waits[] = { "0s", "10s", "300ms" }, *const names[] = {
+		"dropped", "dropped_wait", "dropped_wait_short"
+	};
+	char execs[512];
+	struct scenario *sc;
+	struct client_totals t;
+	struct win_sum ws = { 0 };
+
+	snprintf(execs, sizeof(execs),
+		 "\"a\": {\"executor\": \"constant-arrival-rate\", \"rate\": 50, \"duration\": \"2s\","
+		 " \"preAllocatedVUs\": 1, \"maxVUs\": 2, \"maxVUWait\": \"%s\", \"exec\": \"main\"}",
+		 waits[wait]);
+	sc = load(names[wait], execs,
+		  "{\"request\": {\"name\": \"sleep\", \"url\": \"/sleep/100\"}}");
+	if (!sc)
+		return;
+	server_reset();
+	if (run_engine(sc, 2, &t, &ws, NULL) < 0)
+		goto out;
+	/* 2 VUs, each busy >= 100 ms per iteration, starting only before 2 s
+	 * (slots end at 1980 ms): at most 2 * 20 starts, 2 more for a late
+	 * last pass. */
+	CHECK(t.iterations >= 2 && t.iterations <= 42, "%s: %llu started", sc->name,
+	      (unsigned long long)t.iterations);
+	CHECK(t.dropped_iterations > 0 && t.dropped_iterations == 100 - t.iterations,
+	      "%s: dropped %llu == 100 scheduled - %llu started", sc->name,
+	      (unsigned long long)t.dropped_iterations, (unsigned long long)t.iterations);
+	CHECK(t.vus_max == 2, "vus_max %u", t.vus_max);
+	if (wait == 2) {
+		/* Our own rule, not a speed: no start later than maxVUWait, and
+		 * the slots that could not make it were dropped during the run. */
+		CHECK(t.start_lateness && hist_max(t.start_lateness) <= 300000 &&
+			      hist_max(t.start_lateness) >= 200000,
+		      "starts are up to, never past, 300 ms late: max %lld us",
+		      t.start_lateness ? (long long)hist_max(t.start_lateness) : -1LL);
+	} else if (wait) {
+		const struct req_summary *r = req(&t, "sleep");
+
+		/* Slot k (at 20k ms) cannot start before VU time frees up at
+		 * 100 ms per 2 slots, 50k ms: by the 40th start it is > 1 s late. */
+		CHECK(t.start_lateness && hist_max(t.start_lateness) >= 1000000,
+		      "waiting slots start late: max %lld us",
+		      t.start_lateness ? (long long)hist_max(t.start_lateness) : -1LL);
+		CHECK(r && r->duration_corrected &&
+			      hist_percentile(r->duration_corrected, 99) >= 1000000,
+		      "and the corrected p99 says so");
+	}
+	engine_totals_free(&t);
+out:
+	scen_free(sc);
+}
+
+/* The stall test. 50/s for 6 s through ONE VU against a server that
+ * answers at once except that requests arriving in [2.0 s, 2.5 s) are held
+ * 1 s. One VU means one request in flight: exactly one request is stalled,
+ * and the ~50 slots that fall due during its second find no VU.
+ *
+ * With maxVUWait 5s those slots wait and run back to back when the VU is
+ * free, fast but up to ~1 s late. The plain durations hold one slow sample
+ * in ~300, so their p99 stays at the server's normal speed: this is the
+ * coordinated omission. The corrected ones add each iteration's lateness:
+ * the 10 slots due in the stall's first 200 ms alone are >= 800 ms late,
+ * more than the 3 samples p99 leaves above it, so the corrected p99 is
+ * most of the stall.
+ *
+ * With k6's rule (maxVUWait 0) those slots are dropped instead: the
+ * omission shows as dropped_iterations (>= 49: slots 20 ms apart inside
+ * the second the VU is busy), and both p99s stay low. */
+static void arm_stall(int64_t t0)
+{
+	atomic_store(&srv_stall_ms, 1000);
+	atomic_store(&srv_stall_from_ms, t0 + 2000);
+	atomic_store(&srv_stall_to_ms, t0 + 2500);
+}
+
+static void test_arrival_stall(int wait)
+{
+	char execs[512];
+	struct scenario *sc;
+	struct client_totals t;
+	struct win_sum ws = { 0 };
+
+	snprintf(execs, sizeof(execs),
+		 "\"a\": {\"executor\": \"constant-arrival-rate\", \"rate\": 50, \"duration\": \"6s\","
+		 " \"preAllocatedVUs\": 1, \"maxVUWait\": \"%s\", \"exec\": \"main\"}",
+		 wait ? "5s" : "0s");
+	sc = load(wait ? "stall_wait" : "stall_drop", execs,
+		  "{\"request\": {\"name\": \"stall\", \"url\": \"/stall\"}}");
+	if (!sc)
+		return;
+	server_reset();
+	if (run_engine(sc, 1, &t, &ws, arm_stall) < 0)
+		goto out;
+	const struct req_summary *r = req(&t, "stall");
+	int64_t p99 = r ? hist_percentile(r->duration, 99) : -1;
+	int64_t p99c = r && r->duration_corrected ? hist_percentile(r->duration_corrected, 99) : -1;
+
+	if (getenv("TEST_VERBOSE"))
+		printf("%s: %llu iterations, %llu dropped, p99 %lld us, corrected p99 %lld us, "
+		       "lateness max %lld us, window corrected p95 max %lld us\n",
+		       sc->name, (unsigned long long)t.iterations,
+		       (unsigned long long)t.dropped_iterations, (long long)p99, (long long)p99c,
+		       t.start_lateness ? (long long)hist_max(t.start_lateness) : -1LL,
+		       (long long)ws.max_p95_corrected_us);
+	CHECK(atomic_load(&srv_stalled) == 1, "one VU: exactly one request stalled (%d)",
+	      atomic_load(&srv_stalled));
+	CHECK(r && r->errors == 0, "no errors");
+	CHECK(t.iterations + t.dropped_iterations == 300, "300 slots: %llu + %llu",
+	      (unsigned long long)t.iterations, (unsigned long long)t.dropped_iterations);
+	CHECK(r && hist_max(r->duration) >= 1000000, "the stalled request took the stall");
+	CHECK(p99 >= 0 && p99 < 500000, "%s: uncorrected p99 %lld us stays well below the stall",
+	      sc->name, (long long)p99);
+	if (wait) {
+		CHECK(t.dropped_iterations == 0, "every waiting slot ran (dropped %llu)",
+		      (unsigned long long)t.dropped_iterations);
+		CHECK(p99c >= 800000, "corrected p99 %lld us reflects the 1 s stall", (long long)p99c);
+		CHECK(t.start_lateness && hist_max(t.start_lateness) >= 900000,
+		      "the slot after the stalled one started >= 980 ms late");
+		CHECK(ws.max_p95_corrected_us >= 800000,
+		      "the window after the stall has a corrected p95 of %lld us",
+		      (long long)ws.max_p95_corrected_us);
+	} else {
+		CHECK(t.dropped_iterations >= 49, "the slots of the stalled second are dropped: %llu",
+		      (unsigned long long)t.dropped_iterations);
+		CHECK(p99c >= 0 && p99c < 500000,
+		      "dropped, not late: corrected p99 %lld us stays low too", (long long)p99c);
+	}
+	engine_totals_free(&t);
+out:
+	scen_free(sc);
+}
+
+/* ramping-arrival-rate 0 -> 40/s over 2 s starts the integral's 40
+ * iterations (the last at exactly 2 s falls outside): 39. */
+static void test_arrival_ramping(void)
+{
+	struct scenario *sc = load(
+		"arrival_ramp",
+		"\"a\": {\"executor\": \"ramping-arrival-rate\", \"stages\": [{\"duration\": \"2s\","
+		" \"target\": 40}], \"preAllocatedVUs\": 1, \"maxVUs\": 10, \"exec\": \"main\"}",
+		"{\"request\": {\"name\": \"echo\", \"url\": \"/echo\"}}");
+	struct client_totals t;
+	struct win_sum ws = { 0 };
+
+	if (!sc)
+		return;
+	server_reset();
+	if (run_engine(sc, 2, &t, &ws, NULL) < 0)
+		goto out;
+	CHECK(t.iterations + t.dropped_iterations == 39 && t.dropped_iterations == 0,
+	      "39 scheduled, all started: %llu + %llu", (unsigned long long)t.iterations,
+	      (unsigned long long)t.dropped_iterations);
+	CHECK(atomic_load(&srv_echo) == 39, "server saw %d", atomic_load(&srv_echo));
+	engine_totals_free(&t);
+out:
+	scen_free(sc);
+}
+
 /* More VUs than the hard open-file limit allows: one clear message. */
 static void test_fd_limit(void)
 {
@@ -684,6 +1137,19 @@ int main(void)
 	test_ramp();
 	test_probability();
 	test_fd_limit();
+	test_per_vu_iterations();
+	test_shared_iterations();
+	test_iterations_max_duration(0);
+	test_iterations_max_duration(1);
+	test_graceful_ramp_down(0);
+	test_graceful_ramp_down(1);
+	test_arrival_constant();
+	test_arrival_dropped(0);
+	test_arrival_dropped(1);
+	test_arrival_dropped(2);
+	test_arrival_stall(1);
+	test_arrival_stall(0);
+	test_arrival_ramping();
 	for (size_t i = 0; i < nwritten; i++)
 		unlink(written[i]);
 	if (rmdir(tmpdir))

@@ -496,10 +496,11 @@ static void test_bad(void)
 		 FLOW(GOOD_STEP),
 	    "scenarios.s.duraton",
 	    "unknown key for constant-vus (expected one of: executor, vus, duration, startTime");
-	BAD(HEAD "'scenarios': {'s': {'executor': 'constant-arrival-rate', 'rate': 10}}, "
+	BAD(HEAD "'scenarios': {'s': {'executor': 'externally-controlled', 'vus': 10}}, "
 		 FLOW(GOOD_STEP),
 	    "scenarios.s.executor",
-	    "\"constant-arrival-rate\" is not supported yet (supported: constant-vus, ramping-vus)");
+	    "\"externally-controlled\" is not supported yet (supported: constant-vus, ramping-vus, "
+	    "constant-arrival-rate, ramping-arrival-rate, per-vu-iterations, shared-iterations)");
 	BAD(HEAD "'scenarios': {'s': {'executor': 'constant-vu'}}, " FLOW(GOOD_STEP),
 	    "scenarios.s.executor", "\"constant-vu\" is not an executor");
 	BAD(HEAD "'scenarios': {'s': {'executor': 'constant-vus', 'vus': 1, 'duration': 30, "
@@ -532,7 +533,7 @@ static void test_bad(void)
 	BAD(HEAD "'scenarios': {'s': {'executor': 'constant-vus', 'vus': 1, 'duration': '1s', "
 		 "'exec': 'main', 'tags': {'a': 1}}}, " FLOW(GOOD_STEP),
 	    "scenarios.s.tags.a", "1 is a number, not a string");
-	BAD(HEAD "'thresholds': {}, " SCEN FLOW(GOOD_STEP), "thresholds",
+	BAD(HEAD "'options': {}, " SCEN FLOW(GOOD_STEP), "options",
 	    "a k6 option that loadlens does not support yet");
 	BAD(HEAD SCEN FLOW("{'request': {'url': '/{{randInt(1,5)}}'}}"), "flows.main[0].request.url",
 	    "{{randInt(1,5)}}: unknown function \"randInt\" (functions: randomInt, randomItem, uuid)");
@@ -597,6 +598,228 @@ static void test_bad(void)
 	unsetenv("BASE_URL");
 }
 
+/* Load text (with ' for ") as good.json in tmpdir; it must load. */
+static struct scenario *load_good(int line, const char *text)
+{
+	char file[PATH_MAX * 2], err[1024] = "";
+	struct scenario *sc;
+
+	write_file(tmpdir, "good.json", text, 1);
+	snprintf(file, sizeof(file), "%s/good.json", tmpdir);
+	sc = scen_load(file, err, sizeof(err));
+	CHECK(sc != NULL, "line %d: %s", line, err);
+	return sc;
+}
+
+#define EXEC1(body) HEAD "'scenarios': {'s': {" body ", 'exec': 'main'}}, " FLOW(GOOD_STEP)
+
+/* Each new executor with only its required options: k6's defaults. */
+static void test_executor_defaults(void)
+{
+	struct scenario *sc;
+	const struct scen_exec *e;
+
+	sc = load_good(__LINE__, EXEC1("'executor': 'constant-arrival-rate', 'rate': 50, "
+				       "'duration': '2s', 'preAllocatedVUs': 5"));
+	if (sc) {
+		e = &sc->execs[0];
+		CHECK(e->executor == SCEN_EXEC_CONSTANT_ARRIVAL_RATE && e->rate == 50 &&
+			      e->time_unit_ms == 1000 && e->duration_ms == 2000 &&
+			      e->pre_allocated_vus == 5 && e->max_vus == 5 && e->max_vu_wait_ms == 0 &&
+			      e->graceful_stop_ms == 30000 && sc->total_ms == 2000,
+		      "constant-arrival-rate defaults: unit %lld max %u wait %lld",
+		      (long long)e->time_unit_ms, e->max_vus, (long long)e->max_vu_wait_ms);
+		CHECK(scen_exec_is_arrival(e) && scen_exec_max_vus(e) == 5 &&
+			      scen_exec_vus_at(e, 0) == 5 &&
+			      !strcmp(scen_executor_name(e->executor), "constant-arrival-rate"),
+		      "constant-arrival-rate pool");
+		scen_free(sc);
+	}
+	sc = load_good(__LINE__, EXEC1("'executor': 'ramping-arrival-rate', 'timeUnit': '1m', "
+				       "'stages': [{'duration': '10s', 'target': 60}, "
+				       "{'duration': '5s', 'target': 0}], 'preAllocatedVUs': 2, "
+				       "'maxVUs': 10, 'maxVUWait': '2s'"));
+	if (sc) {
+		e = &sc->execs[0];
+		CHECK(e->executor == SCEN_EXEC_RAMPING_ARRIVAL_RATE && e->start_rate == 0 &&
+			      e->time_unit_ms == 60000 && e->duration_ms == 15000 &&
+			      e->nstages == 2 && e->stages[0].target == 60 &&
+			      e->pre_allocated_vus == 2 && e->max_vus == 10 &&
+			      e->max_vu_wait_ms == 2000 && scen_exec_max_vus(e) == 10,
+		      "ramping-arrival-rate");
+		scen_free(sc);
+	}
+	sc = load_good(__LINE__, EXEC1("'executor': 'per-vu-iterations', 'iterations': 3"));
+	if (sc) {
+		e = &sc->execs[0];
+		CHECK(e->executor == SCEN_EXEC_PER_VU_ITERATIONS && e->vus == 1 &&
+			      e->iterations == 3 && e->duration_ms == 600000 &&
+			      sc->total_ms == 600000 && scen_exec_max_vus(e) == 1 &&
+			      !scen_exec_is_arrival(e),
+		      "per-vu-iterations defaults: vus 1, maxDuration 10m");
+		scen_free(sc);
+	}
+	sc = load_good(__LINE__, EXEC1("'executor': 'shared-iterations', 'vus': 4, "
+				       "'iterations': 10, 'maxDuration': '30s', 'startTime': '5s'"));
+	if (sc) {
+		e = &sc->execs[0];
+		CHECK(e->executor == SCEN_EXEC_SHARED_ITERATIONS && e->vus == 4 &&
+			      e->iterations == 10 && e->duration_ms == 30000 &&
+			      sc->total_ms == 35000 && scen_exec_vus_at(e, 0) == 4 &&
+			      scen_exec_vus_at(e, 30000) == 0,
+		      "shared-iterations");
+		scen_free(sc);
+	}
+	sc = load_good(__LINE__, EXEC1("'executor': 'ramping-vus', 'stages': "
+				       "[{'duration': '1s', 'target': 2}]"));
+	if (sc) {
+		CHECK(sc->execs[0].graceful_ramp_down_ms == 30000, "gracefulRampDown default %lld",
+		      (long long)sc->execs[0].graceful_ramp_down_ms);
+		scen_free(sc);
+	}
+	sc = load_good(__LINE__, EXEC1("'executor': 'ramping-vus', 'stages': "
+				       "[{'duration': '1s', 'target': 2}], 'gracefulRampDown': '1500ms'"));
+	if (sc) {
+		CHECK(sc->execs[0].graceful_ramp_down_ms == 1500, "gracefulRampDown stored %lld",
+		      (long long)sc->execs[0].graceful_ramp_down_ms);
+		scen_free(sc);
+	}
+}
+
+/* Scheduled starts: exact for constant rates, k6's integral rule for
+ * ramps, -1 from the end on. */
+static void test_arrival_schedule(void)
+{
+	struct scen_exec c = { .executor = SCEN_EXEC_CONSTANT_ARRIVAL_RATE, .rate = 50,
+			       .time_unit_ms = 1000, .duration_ms = 2000 };
+	struct scen_stage up[] = { { 10000, 10 } }, flat[] = { { 2000, 5 } },
+			  down[] = { { 10000, 0 } }, jump[] = { { 0, 4 }, { 1000, 4 } };
+	struct scen_exec r = { .executor = SCEN_EXEC_RAMPING_ARRIVAL_RATE, .time_unit_ms = 1000,
+			       .stages = up, .nstages = 1, .duration_ms = 10000 };
+	int ok = 1;
+
+	CHECK(scen_exec_arrival_ns(&c, 0) == 0 && scen_exec_arrival_ns(&c, 1) == 20000000 &&
+		      scen_exec_arrival_ns(&c, 99) == 1980000000LL &&
+		      scen_exec_arrival_ns(&c, 100) == -1,
+	      "50/s for 2s: 100 slots from 0 every 20 ms, none at 2 s");
+	/* 7 per second never divides evenly, yet slot 7n is exactly n s: the
+	 * schedule is computed from the start, it does not accumulate. */
+	c.rate = 7;
+	c.duration_ms = 1000000;
+	for (uint64_t n = 1; n < 1000; n++)
+		if (scen_exec_arrival_ns(&c, 7 * n) != (int64_t)n * 1000000000LL)
+			ok = 0;
+	CHECK(ok, "no drift over 7000 slots");
+	CHECK(scen_exec_arrival_ns(&c, 1) == 142857142 && scen_exec_arrival_ns(&c, 7000) == -1,
+	      "floor of k/rate, and the end");
+	c.rate = 30;
+	c.time_unit_ms = 60000;
+	CHECK(scen_exec_arrival_ns(&c, 3) == 6000000000LL, "timeUnit 1m: 30/min is every 2 s");
+
+	/* 0 -> 10/s over 10 s: the integral t^2/2 reaches k+1 at sqrt(2(k+1)). */
+	CHECK(llabs(scen_exec_arrival_ns(&r, 0) - 1414213562LL) <= 1000 &&
+		      llabs(scen_exec_arrival_ns(&r, 48) - 9899494937LL) <= 1000 &&
+		      scen_exec_arrival_ns(&r, 49) == -1,
+	      "ramp up: %lld %lld %lld", (long long)scen_exec_arrival_ns(&r, 0),
+	      (long long)scen_exec_arrival_ns(&r, 48), (long long)scen_exec_arrival_ns(&r, 49));
+	/* 10/s -> 0 over 10 s: 10t - t^2/2 = k+1. */
+	r.start_rate = 10;
+	r.stages = down;
+	CHECK(llabs(scen_exec_arrival_ns(&r, 0) - 100505063LL) <= 1000 &&
+		      llabs(scen_exec_arrival_ns(&r, 48) - 8585786438LL) <= 1000 &&
+		      scen_exec_arrival_ns(&r, 49) == -1,
+	      "ramp down: %lld %lld", (long long)scen_exec_arrival_ns(&r, 0),
+	      (long long)scen_exec_arrival_ns(&r, 48));
+	/* A flat stage starts its first iteration one interval in (k6's
+	 * ramping rule), unlike constant-arrival-rate's at 0. */
+	r.start_rate = 5;
+	r.stages = flat;
+	r.duration_ms = 2000;
+	CHECK(scen_exec_arrival_ns(&r, 0) == 200000000 && scen_exec_arrival_ns(&r, 8) == 1800000000 &&
+		      scen_exec_arrival_ns(&r, 9) == -1,
+	      "flat 5/s: %lld %lld", (long long)scen_exec_arrival_ns(&r, 0),
+	      (long long)scen_exec_arrival_ns(&r, 8));
+	r.start_rate = 0;
+	r.stages = jump;
+	r.nstages = 2;
+	r.duration_ms = 1000;
+	CHECK(scen_exec_arrival_ns(&r, 0) == 250000000 && scen_exec_arrival_ns(&r, 2) == 750000000 &&
+		      scen_exec_arrival_ns(&r, 3) == -1,
+	      "a 0s stage jumps the rate");
+	CHECK(scen_exec_arrival_ns(&(struct scen_exec){ .executor = SCEN_EXEC_CONSTANT_VUS }, 0) == -1,
+	      "not an arrival-rate exec");
+}
+
+static void test_bad_executors(void)
+{
+	BAD(EXEC1("'executor': 'constant-arrival-rate', 'rate': 0, 'duration': '1s', "
+		  "'preAllocatedVUs': 1"),
+	    "scenarios.s.rate", "0 is not a valid iteration rate (expected an integer from 1 to");
+	BAD(EXEC1("'executor': 'constant-arrival-rate', 'duration': '1s', 'preAllocatedVUs': 1"),
+	    "scenarios.s.rate", "missing (expected iteration rate");
+	BAD(EXEC1("'executor': 'constant-arrival-rate', 'rate': 10, 'duration': '1s', "
+		  "'preAllocatedVUs': 5, 'maxVUs': 2"),
+	    "scenarios.s.maxVUs",
+	    "2 is below preAllocatedVUs 5 (expected maxVUs >= preAllocatedVUs");
+	BAD(EXEC1("'executor': 'constant-arrival-rate', 'rate': 10, 'timeUnit': '1x', "
+		  "'duration': '1s', 'preAllocatedVUs': 1"),
+	    "scenarios.s.timeUnit", "\"1x\" is not a duration (expected e.g. \"30s\"");
+	BAD(EXEC1("'executor': 'constant-arrival-rate', 'rate': 10, 'timeUnit': 'second', "
+		  "'duration': '1s', 'preAllocatedVUs': 1"),
+	    "scenarios.s.timeUnit", "\"second\" is not a duration");
+	BAD(EXEC1("'executor': 'constant-arrival-rate', 'rate': 10, 'timeUnit': '0s', "
+		  "'duration': '1s', 'preAllocatedVUs': 1"),
+	    "scenarios.s.timeUnit", "\"0s\" is too short");
+	BAD(EXEC1("'executor': 'constant-arrival-rate', 'rate': 10, 'duration': '1s'"),
+	    "scenarios.s.preAllocatedVUs", "missing (expected VU count");
+	BAD(EXEC1("'executor': 'constant-arrival-rate', 'rate': 10, 'duration': '1s', "
+		  "'preAllocatedVUs': 0"),
+	    "scenarios.s", "never runs a VU (preAllocatedVUs and maxVUs are 0");
+	BAD(EXEC1("'executor': 'constant-arrival-rate', 'rate': 10, 'preAllocatedVUs': 1"),
+	    "scenarios.s.duration", "missing");
+	BAD(EXEC1("'executor': 'constant-arrival-rate', 'rate': 10, 'duration': '1s', "
+		  "'preAllocatedVUs': 1, 'maxVUWait': 5"),
+	    "scenarios.s.maxVUWait", "5 is a number, not a duration");
+	BAD(EXEC1("'executor': 'constant-arrival-rate', 'rate': 10, 'duration': '1s', "
+		  "'preAllocatedVUs': 1, 'vus': 5"),
+	    "scenarios.s.vus",
+	    "unknown key for constant-arrival-rate (expected one of: executor, rate, timeUnit, "
+	    "duration, preAllocatedVUs, maxVUs, maxVUWait, startTime, gracefulStop, exec, tags)");
+	BAD(EXEC1("'executor': 'ramping-arrival-rate', 'preAllocatedVUs': 1"),
+	    "scenarios.s.stages", "missing (ramping-arrival-rate needs stages");
+	BAD(EXEC1("'executor': 'ramping-arrival-rate', 'preAllocatedVUs': 1, 'stages': "
+		  "[{'duration': '1s', 'target': -1}]"),
+	    "scenarios.s.stages[0].target", "-1 is not a valid iteration rate");
+	BAD(EXEC1("'executor': 'ramping-arrival-rate', 'preAllocatedVUs': 1, 'stages': "
+		  "[{'duration': '1s', 'target': 0}]"),
+	    "scenarios.s", "never starts an iteration (startRate and every stage target are 0)");
+	BAD(EXEC1("'executor': 'ramping-arrival-rate', 'preAllocatedVUs': 1, 'rate': 5, "
+		  "'stages': [{'duration': '1s', 'target': 1}]"),
+	    "scenarios.s.rate", "unknown key for ramping-arrival-rate");
+	BAD(EXEC1("'executor': 'per-vu-iterations', 'vus': 2"),
+	    "scenarios.s.iterations", "missing (expected iteration count, an integer from 1 to");
+	BAD(EXEC1("'executor': 'shared-iterations', 'vus': 2"),
+	    "scenarios.s.iterations", "missing (expected iteration count");
+	BAD(EXEC1("'executor': 'per-vu-iterations', 'iterations': 0"),
+	    "scenarios.s.iterations", "0 is not a valid iteration count");
+	BAD(EXEC1("'executor': 'shared-iterations', 'vus': 5, 'iterations': 3"),
+	    "scenarios.s.iterations",
+	    "3 is fewer than the 5 VUs (expected at least one iteration per VU)");
+	BAD(EXEC1("'executor': 'per-vu-iterations', 'iterations': 2, 'maxDuration': '0s'"),
+	    "scenarios.s.maxDuration", "\"0s\" is too short");
+	BAD(EXEC1("'executor': 'per-vu-iterations', 'iterations': 2, 'duration': '10s'"),
+	    "scenarios.s.duration",
+	    "unknown key for per-vu-iterations (expected one of: executor, vus, iterations, "
+	    "maxDuration");
+	BAD(EXEC1("'executor': 'ramping-vus', 'stages': [{'duration': '1s', 'target': 1}], "
+		  "'gracefulRampDown': 'soon'"),
+	    "scenarios.s.gracefulRampDown", "\"soon\" is not a duration");
+	BAD(EXEC1("'executor': 'constant-arival-rate'"), "scenarios.s.executor",
+	    "\"constant-arival-rate\" is not an executor (expected one of: constant-vus, "
+	    "ramping-vus, constant-arrival-rate, ramping-arrival-rate, per-vu-iterations, "
+	    "shared-iterations)");
+}
+
 static void test_base_url_env(void)
 {
 	struct scenario *sc;
@@ -609,7 +832,7 @@ static void test_base_url_env(void)
 	scen_free(sc);
 }
 
-static const char *const tmp_files[] = { "bad.json", "data/users.json", "data/empty.json",
+static const char *const tmp_files[] = { "bad.json", "good.json", "data/users.json", "data/empty.json",
 					 "data/strings.json", "data/broken.json" };
 
 static void setup(void)
@@ -664,6 +887,9 @@ int main(void)
 	test_captures();
 	test_rand();
 	test_bad();
+	test_executor_defaults();
+	test_arrival_schedule();
+	test_bad_executors();
 	test_base_url_env();
 	teardown();
 	return check_done("test_scenario");
