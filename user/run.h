@@ -19,7 +19,8 @@ struct run_opts {
 };
 
 /* Run it. Returns the process exit code: 0 done, 1 failure (message on
- * stderr; results gathered so far are still written when possible). */
+ * stderr; results gathered so far are still written when possible), 99
+ * when a threshold failed (listed on stderr), as k6 does. */
 int run_execute(const struct run_opts *o);
 
 #endif
