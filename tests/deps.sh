@@ -5,10 +5,11 @@
 set -eu
 
 # build: compilers, BPF toolchain and the libraries loadlens links
-# demo/tests: PostgreSQL (with its USDT probes), the gunicorn target, curl
+# demo/tests: PostgreSQL (with its USDT probes), the gunicorn target, curl,
+# chromium (headless, to check report.html renders)
 PKGS="make gcc libc6-dev pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
 libcurl4-openssl-dev libcjson-dev postgresql-15 postgresql-contrib gunicorn
-python3 python3-psycopg2 python3-werkzeug curl procps iproute2"
+python3 python3-psycopg2 python3-werkzeug curl procps iproute2 chromium"
 
 missing=""
 for p in $PKGS; do

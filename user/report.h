@@ -8,8 +8,8 @@
 
 #include "results.h"
 
-/* Write summary.json and report.md into dir (which exists). 0 or -errno;
- * logs the failing file once to stderr. */
+/* Write summary.json, report.md and report.html (user/html.h) into dir
+ * (which exists). 0 or -errno; logs the failing file once to stderr. */
 int report_write(const struct run_result *r, const char *dir);
 
 /* Print the main findings (at most max lines, plain sentences with the
