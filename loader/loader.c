@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* The loader's public API (loader.h) over the probes: checks privileges and
- * kernel support, resolves targets, loads and attaches track, syscalls and
- * pgquery, and turns their maps and ring buffer into windows and records. */
+ * kernel support, resolves targets, loads and attaches track, syscalls,
+ * scheduler, rss and pgquery, and turns their maps and ring buffer into
+ * windows and records. */
 #include "loader.h"
 
 #include <ctype.h>
@@ -21,6 +22,8 @@
 #include <bpf/libbpf.h>
 
 #include "pgquery.h"
+#include "rss.h"
+#include "scheduler.h"
 #include "syscalls.h"
 #include "target.h"
 #include "track.h"
@@ -53,6 +56,11 @@ struct pg_binary {
 struct loader {
 	struct track *track;
 	struct syscalls *syscalls;
+	struct scheduler *scheduler; /* NULL: failed to load or attach, said so */
+	struct rss *rss;             /* NULL: failed to load or attach, said so */
+	int pg_attached;             /* pgquery attached to at least one binary */
+	int pg_parts;                /* and its parse/plan/execute probes, to every one */
+	uint32_t probes;             /* LOADER_PROBE_* bits asked for */
 	struct pgquery *pgquery;
 	size_t nroles;
 	struct loader_role roles[LOADER_MAX_ROLES];
@@ -64,6 +72,7 @@ struct loader {
 	uint64_t seed_map_full;  /* role map full while seeding */
 	int64_t mono_to_wall_ns;
 	int64_t last_wall_ns;
+	struct loader_role_window rolewin[LOADER_MAX_ROLES]; /* of the last read */
 };
 
 /* libbpf's own messages: debug is dropped; warnings are held during
@@ -362,11 +371,29 @@ static void reseed(struct loader *l)
 	seed(l);
 }
 
+/* The RSS baseline of every process found at open; the probe keeps it
+ * current from here, and sees processes forked later by itself. */
+static void seed_rss(struct loader *l)
+{
+	if (!l->rss)
+		return;
+	for (size_t r = 0; r < l->nroles; r++) {
+		const struct target_pids *set = &l->roles[r].pids;
+
+		for (size_t i = 0; i < set->n; i++) {
+			int e = rss_seed(l->rss, set->pids[i], (uint32_t)r);
+
+			if (e == -E2BIG || e == -ENOMEM)
+				l->seed_map_full++;
+		}
+	}
+}
+
 static void describe_roles(struct loader *l)
 {
 	for (size_t r = 0; r < l->nroles; r++) {
 		const struct target_pids *set = &l->roles[r].pids;
-		char names[96] = "";
+		char names[96] = "", traced[48];
 		size_t nnames = 0;
 
 		for (size_t i = 0; i < set->n && nnames < 3; i++) {
@@ -383,9 +410,16 @@ static void describe_roles(struct loader *l)
 				 nnames ? ", " : "", base);
 			nnames++;
 		}
-		add_line(l, 0, "%s: %s, %zu process%s (%s), syscalls traced, forks followed",
+		traced[0] = '\0';
+		if (l->syscalls)
+			strcat(traced, ", syscalls");
+		if (l->scheduler)
+			strcat(traced, ", scheduler");
+		if (l->rss)
+			strcat(traced, ", RSS");
+		add_line(l, 0, "%s: %s, %zu process%s (%s)%s%s, forks followed",
 			 l->roles[r].name, l->roles[r].selectors, set->n, set->n == 1 ? "" : "es",
-			 names);
+			 names, traced, traced[0] ? " traced" : "");
 	}
 }
 
@@ -395,7 +429,7 @@ static void attach_postgres(struct loader *l)
 {
 	for (size_t k = 0; k < l->npg; k++) {
 		struct pg_binary *b = &l->pg[k];
-		char roles[LOADER_MAX_ROLES * LOADER_ROLE_LEN] = "";
+		char roles[LOADER_MAX_ROLES * LOADER_ROLE_LEN] = "", missed[160];
 		int e;
 
 		for (size_t r = 0; r < l->nroles; r++)
@@ -421,8 +455,9 @@ static void attach_postgres(struct loader *l)
 			l->attach_failed += 2;
 			continue;
 		}
-		e = pgquery_attach(l->pgquery, b->attach);
-		if (e) {
+		e = pgquery_attach(l->pgquery, b->attach, (l->probes & LOADER_PROBE_PG_PARTS) != 0,
+				   missed, sizeof(missed));
+		if (e < 0) {
 			l->attach_failed += 2;
 			add_line(l, 1,
 				 "%s: attaching USDT query__start/query__done to %s failed: %s; "
@@ -431,7 +466,23 @@ static void attach_postgres(struct loader *l)
 			libbpf_log_flush();
 			continue;
 		}
-		add_line(l, 0, "%s: USDT query__start/query__done attached to %s", roles, b->path);
+		if (e > 0) {
+			l->attach_failed += (uint32_t)e;
+			add_line(l, 1,
+				 "%s: USDT %s of %s failed to attach; the figures they feed "
+				 "(statement parts, lock waits, commits) are incomplete",
+				 roles, missed, b->path);
+			libbpf_log_flush();
+		}
+		/* Parts count only when every binary has all of them. */
+		l->pg_parts = (l->probes & LOADER_PROBE_PG_PARTS) &&
+			      (l->pg_parts || !l->pg_attached) && !strstr(missed, "query__");
+		l->pg_attached = 1;
+		add_line(l, 0,
+			 "%s: USDT query__start/query__done, %slock waits and transactions "
+			 "attached to %s",
+			 roles, l->probes & LOADER_PROBE_PG_PARTS ? "parse/plan/execute, " : "",
+			 b->path);
 	}
 }
 
@@ -449,8 +500,9 @@ static int load_and_attach(struct loader *l, char *err, size_t errlen)
 			 strerror(-e));
 		return e;
 	}
-	l->syscalls = syscalls_open(track_roles_fd(l->track));
-	if (!l->syscalls) {
+	if (l->probes & LOADER_PROBE_SYSCALLS)
+		l->syscalls = syscalls_open(track_roles_fd(l->track));
+	if ((l->probes & LOADER_PROBE_SYSCALLS) && !l->syscalls) {
 		e = -errno;
 		snprintf(err, errlen,
 			 "loading the syscall probe (syscalls.bpf.c) failed: %s; the libbpf "
@@ -458,7 +510,29 @@ static int load_and_attach(struct loader *l, char *err, size_t errlen)
 			 strerror(-e));
 		return e;
 	}
-	find_postgres(l);
+	/* Not fatal: without it the run-queue and CPU figures are absent. */
+	if (l->probes & LOADER_PROBE_SCHED)
+		l->scheduler = scheduler_open(track_roles_fd(l->track));
+	if ((l->probes & LOADER_PROBE_SCHED) && !l->scheduler) {
+		l->attach_failed += 3;
+		add_line(l, 1,
+			 "loading the scheduler probe (scheduler.bpf.c) failed: %s; run-queue "
+			 "delay, on-CPU and off-CPU times are unavailable",
+			 strerror(errno));
+		libbpf_log_flush();
+	}
+	if (l->probes & LOADER_PROBE_RSS)
+		l->rss = rss_open(track_roles_fd(l->track));
+	if ((l->probes & LOADER_PROBE_RSS) && !l->rss) {
+		l->attach_failed += 2;
+		add_line(l, 1,
+			 "loading the memory probe (rss.bpf.c) failed: %s; RSS figures are "
+			 "unavailable",
+			 strerror(errno));
+		libbpf_log_flush();
+	}
+	if (l->probes & LOADER_PROBE_PG)
+		find_postgres(l);
 	for (size_t k = 0; k < l->npg; k++)
 		want_pg |= l->pg[k].has_probes == 1;
 	if (want_pg) {
@@ -481,7 +555,7 @@ static int load_and_attach(struct loader *l, char *err, size_t errlen)
 		return e;
 	}
 	seed(l);
-	e = syscalls_attach(l->syscalls);
+	e = l->syscalls ? syscalls_attach(l->syscalls) : 0;
 	if (e) {
 		snprintf(err, errlen,
 			 "attaching the syscall tracepoints (tp_btf sys_enter/sys_exit) failed: "
@@ -489,7 +563,35 @@ static int load_and_attach(struct loader *l, char *err, size_t errlen)
 			 strerror(-e));
 		return e;
 	}
+	if (l->scheduler) {
+		e = scheduler_attach(l->scheduler);
+		if (e) {
+			l->attach_failed += 3;
+			add_line(l, 1,
+				 "attaching the scheduler tracepoints (tp_btf sched_wakeup, "
+				 "sched_wakeup_new, sched_switch) failed: %s; run-queue delay, "
+				 "on-CPU and off-CPU times are unavailable",
+				 strerror(-e));
+			libbpf_log_flush();
+			scheduler_destroy(l->scheduler);
+			l->scheduler = NULL;
+		}
+	}
+	if (l->rss) {
+		e = rss_attach(l->rss);
+		if (e) {
+			l->attach_failed += 2;
+			add_line(l, 1,
+				 "attaching the memory tracepoint (tp_btf rss_stat) failed: %s; "
+				 "RSS figures are unavailable",
+				 strerror(-e));
+			libbpf_log_flush();
+			rss_destroy(l->rss);
+			l->rss = NULL;
+		}
+	}
 	reseed(l);
+	seed_rss(l);
 	describe_roles(l);
 	attach_postgres(l);
 	return 0;
@@ -497,6 +599,12 @@ static int load_and_attach(struct loader *l, char *err, size_t errlen)
 
 struct loader *loader_open(const struct loader_target *targets, size_t ntargets, char *err,
 			   size_t errlen)
+{
+	return loader_open_opts(targets, ntargets, NULL, err, errlen);
+}
+
+struct loader *loader_open_opts(const struct loader_target *targets, size_t ntargets,
+				const struct loader_opts *opts, char *err, size_t errlen)
 {
 	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 	libbpf_print_fn_t old_print;
@@ -519,6 +627,7 @@ struct loader *loader_open(const struct loader_target *targets, size_t ntargets,
 	/* Syntax first, so a typo is reported even without privileges; then
 	 * privileges, without which /proc/PID/fd of other users cannot be
 	 * read and a port: selector would seem to match nothing. */
+	l->probes = opts && opts->probes ? opts->probes & LOADER_PROBE_ALL : LOADER_PROBE_DEFAULT;
 	e = validate_targets(targets, ntargets, err, errlen);
 	if (e)
 		goto cleanup;
@@ -614,17 +723,45 @@ int loader_read_window(struct loader *l, struct loader_window *w)
 		return -EINVAL;
 	memset(w, 0, sizeof(*w));
 	now = now_ns(CLOCK_REALTIME);
-	e = syscalls_read(l->syscalls, &w->syscalls, &w->nsyscalls);
-	if (e)
-		return e;
+	if (l->syscalls) {
+		e = syscalls_read(l->syscalls, &w->syscalls, &w->nsyscalls);
+		if (e)
+			return e;
+		w->measured |= LOADER_MEASURED_SYSCALLS;
+	}
+	memset(l->rolewin, 0, sizeof(l->rolewin));
+	if (l->scheduler) {
+		e = scheduler_read(l->scheduler, l->rolewin, l->nroles);
+		if (e)
+			return e;
+		w->measured |= LOADER_MEASURED_SCHED;
+	}
+	if (l->rss) {
+		e = rss_read(l->rss, l->rolewin, l->nroles, &w->procs, &w->nprocs);
+		if (e)
+			return e;
+		w->measured |= LOADER_MEASURED_RSS;
+	}
+	if (l->pgquery && l->pg_attached) {
+		e = pgquery_read_roles(l->pgquery, l->rolewin, l->nroles);
+		if (e)
+			return e;
+		w->measured |= LOADER_MEASURED_PG;
+		if (l->pg_parts)
+			w->measured |= LOADER_MEASURED_PG_PARTS;
+	}
+	w->roles = l->rolewin;
+	w->nroles = l->nroles;
 	w->start_wall_ns = l->last_wall_ns;
 	w->end_wall_ns = now;
 	l->last_wall_ns = now;
 	w->health.ringbuf_lost = l->pgquery ? pgquery_ringbuf_lost(l->pgquery) : 0;
 	w->health.map_full = l->seed_map_full + track_map_full(l->track) +
-			     syscalls_map_full(l->syscalls) +
+			     (l->syscalls ? syscalls_map_full(l->syscalls) : 0) +
+			     (l->rss ? rss_map_full(l->rss) : 0) +
 			     (l->pgquery ? pgquery_map_full(l->pgquery) : 0);
 	w->health.attach_failed = l->attach_failed;
+	w->health.missed = l->scheduler ? scheduler_missed(l->scheduler) : 0;
 	w->health.tracked_procs = track_count(l->track);
 	return 0;
 }
@@ -640,6 +777,8 @@ void loader_destroy(struct loader *l)
 		return;
 	/* Probes that share the role map go before its owner. */
 	pgquery_destroy(l->pgquery);
+	rss_destroy(l->rss);
+	scheduler_destroy(l->scheduler);
 	syscalls_destroy(l->syscalls);
 	track_destroy(l->track);
 	for (size_t r = 0; r < LOADER_MAX_ROLES; r++)

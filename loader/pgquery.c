@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Loads pgquery.bpf.c, attaches its USDT programs to PostgreSQL binaries and
- * turns ring-buffer records into loader_query records. */
+ * turns ring-buffer records into loader_query records and its per-role
+ * counters into per-window deltas. */
 #include "pgquery.h"
 
 #include <errno.h>
@@ -18,8 +19,10 @@
 #include "pgquery.skel.h"
 
 _Static_assert(PGQUERY_TEXT_LEN == LOADER_QUERY_LEN, "query text lengths of kernel and loader differ");
+_Static_assert(PGQUERY_MAX_ROLES >= LOADER_MAX_ROLES, "the kernel's role array is too small");
 
-#define PGQUERY_MAX_LINKS 16 /* binaries x 2 probes */
+#define PGQUERY_PROBES 12
+#define PGQUERY_MAX_LINKS (8 * PGQUERY_PROBES) /* binaries x probes */
 #define STAPSDT_NOTE_TYPE 3
 
 struct pgquery {
@@ -32,6 +35,7 @@ struct pgquery {
 	void *ctx;
 	int64_t offset_ns;
 	struct loader_query rec;
+	struct pgquery_role_stat prev[PGQUERY_MAX_ROLES]; /* at the previous read */
 };
 
 int pgquery_is_postgres(const char *path)
@@ -118,6 +122,11 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	r->end_wall_ns = (int64_t)e->end_ns + q->offset_ns;
 	r->dur_ns = e->dur_ns;
+	r->parse_ns = e->parse_ns;
+	r->plan_ns = e->plan_ns;
+	r->exec_ns = e->exec_ns;
+	r->lock_wait_ns = e->lock_wait_ns;
+	r->lock_waits = e->lock_waits;
 	r->pid = e->pid;
 	r->role_id = e->role_id;
 	memcpy(r->text, e->text, sizeof(r->text));
@@ -157,37 +166,88 @@ cleanup:
 	return NULL;
 }
 
-int pgquery_attach(struct pgquery *q, const char *path)
+int pgquery_attach(struct pgquery *q, const char *path, int parts, char *missed,
+		   size_t missedlen)
 {
-	struct bpf_link *start, *done;
+	const struct {
+		struct bpf_program *prog;
+		const char *name;
+		int required; /* 1: must attach; -1: a statement part, only with parts */
+	} probes[PGQUERY_PROBES] = {
+		{ q->skel->progs.handle_query_start, "query__start", 1 },
+		{ q->skel->progs.handle_query_done, "query__done", 1 },
+		{ q->skel->progs.handle_parse_start, "query__parse__start", -1 },
+		{ q->skel->progs.handle_parse_done, "query__parse__done", -1 },
+		{ q->skel->progs.handle_plan_start, "query__plan__start", -1 },
+		{ q->skel->progs.handle_plan_done, "query__plan__done", -1 },
+		{ q->skel->progs.handle_execute_start, "query__execute__start", -1 },
+		{ q->skel->progs.handle_execute_done, "query__execute__done", -1 },
+		{ q->skel->progs.handle_lock_wait_start, "lock__wait__start", 0 },
+		{ q->skel->progs.handle_lock_wait_done, "lock__wait__done", 0 },
+		{ q->skel->progs.handle_transaction_commit, "transaction__commit", 0 },
+		{ q->skel->progs.handle_transaction_abort, "transaction__abort", 0 },
+	};
+	size_t first = q->nlinks;
+	int nmissed = 0;
 
-	if (q->nlinks + 2 > PGQUERY_MAX_LINKS)
+	if (missedlen)
+		missed[0] = '\0';
+	if (q->nlinks + PGQUERY_PROBES > PGQUERY_MAX_LINKS)
 		return -E2BIG;
 	/* pid -1: every process running this binary, now or later. libbpf
 	 * passes each probe's semaphore as the uprobe's ref_ctr_offset, and
 	 * the kernel raises it in every process that maps the file, so
-	 * backends forked after this see their probes enabled too. */
-	start = bpf_program__attach_usdt(q->skel->progs.handle_query_start, -1, path,
-					 "postgresql", "query__start", NULL);
-	if (!start)
-		return -errno;
-	done = bpf_program__attach_usdt(q->skel->progs.handle_query_done, -1, path,
-					"postgresql", "query__done", NULL);
-	if (!done) {
-		int err = -errno;
+	 * backends forked after this see their probes enabled too. A probe
+	 * name with several sites (query__execute__*) gets them all. */
+	for (size_t i = 0; i < PGQUERY_PROBES; i++) {
+		struct bpf_link *link;
+		int err;
 
-		bpf_link__destroy(start);
-		return err;
+		if (probes[i].required < 0 && !parts)
+			continue;
+		link = bpf_program__attach_usdt(probes[i].prog, -1, path, "postgresql",
+						probes[i].name, NULL);
+		err = -errno;
+
+		if (link) {
+			q->links[q->nlinks++] = link;
+			continue;
+		}
+		if (probes[i].required > 0) {
+			while (q->nlinks > first)
+				bpf_link__destroy(q->links[--q->nlinks]);
+			return err;
+		}
+		nmissed++;
+		if (missedlen)
+			snprintf(missed + strlen(missed), missedlen - strlen(missed), "%s%s",
+				 missed[0] ? ", " : "", probes[i].name);
 	}
-	q->links[q->nlinks++] = start;
-	q->links[q->nlinks++] = done;
+	return nmissed;
+}
+
+int pgquery_read_roles(struct pgquery *q, struct loader_role_window *out, size_t nroles)
+{
+	int fd = bpf_map__fd(q->skel->maps.role_stats);
+
+	for (__u32 r = 0; r < nroles && r < PGQUERY_MAX_ROLES; r++) {
+		struct pgquery_role_stat v, *p = &q->prev[r];
+
+		if (bpf_map_lookup_elem(fd, &r, &v))
+			return -errno;
+		out[r].commits = v.commits - p->commits;
+		out[r].aborts = v.aborts - p->aborts;
+		out[r].lock_waits = v.lock_waits - p->lock_waits;
+		out[r].lock_wait_ns = v.lock_wait_ns - p->lock_wait_ns;
+		*p = v;
+	}
 	return 0;
 }
 
 int pgquery_poll(struct pgquery *q, int timeout_ms, int64_t mono_to_wall_ns,
 		 loader_query_fn fn, void *ctx)
 {
-	int n;
+	int n, m;
 
 	q->fn = fn;
 	q->ctx = ctx;
@@ -195,8 +255,13 @@ int pgquery_poll(struct pgquery *q, int timeout_ms, int64_t mono_to_wall_ns,
 	n = ring_buffer__poll(q->rb, timeout_ms);
 	/* A signal (Ctrl-C) only cuts the wait short. */
 	if (n == -EINTR)
-		return 0;
-	return n;
+		n = 0;
+	if (n < 0)
+		return n;
+	/* The kernel side wakes us only when much is pending (see
+	 * PGQUERY_WAKEUP_BYTES): take what a timeout left behind. */
+	m = ring_buffer__consume(q->rb);
+	return m < 0 ? m : n + m;
 }
 
 uint64_t pgquery_ringbuf_lost(const struct pgquery *q)

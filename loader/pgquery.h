@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* The PostgreSQL query probe: checks a binary for the USDT probes, attaches
- * pgquery.bpf.c to it for every process, and delivers finished statements. */
+ * pgquery.bpf.c to it for every process, delivers finished statements and
+ * counts transactions and lock waits per role. */
 #ifndef LOADER_PGQUERY_H
 #define LOADER_PGQUERY_H
 
@@ -23,10 +24,18 @@ int pgquery_is_postgres(const char *path);
 /* Open and load, sharing the role map roles_fd. NULL with errno set. */
 struct pgquery *pgquery_open(int roles_fd);
 
-/* Attach query__start/query__done of the binary at path, for all processes
- * (the role map filters in the kernel). 0 or -errno; on failure nothing of
- * this binary stays attached. */
-int pgquery_attach(struct pgquery *q, const char *path);
+/* Attach the probes of the binary at path for all processes (the role map
+ * filters in the kernel): query__start/query__done, which must attach, and
+ * the lock-wait, transaction and (with parts) parse, plan and execute
+ * probes, which may not. Returns -errno when a required probe failed (then
+ * nothing of this binary stays attached), else how many optional probes
+ * failed, named in missed ("lock__wait__start, ..."). */
+int pgquery_attach(struct pgquery *q, const char *path, int parts, char *missed,
+		   size_t missedlen);
+
+/* Set the commits, aborts and lock waits of out[role_id], role_id < nroles,
+ * to their deltas since the previous call. 0 or -errno. */
+int pgquery_read_roles(struct pgquery *q, struct loader_role_window *out, size_t nroles);
 
 /* Deliver finished statements to fn, waiting at most timeout_ms for the
  * first; mono_to_wall_ns converts the kernel's CLOCK_MONOTONIC stamps.

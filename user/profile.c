@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Server-side collection for a run: query records are fingerprinted and
- * grouped, syscall windows are summed per role, and both are laid out on the
- * same wall-clock seconds as the client windows. */
+ * grouped, syscall, scheduler, memory and PostgreSQL windows are summed per
+ * role, processes' memory is followed to find those that grow, and all is
+ * laid out on the same wall-clock seconds as the client windows. */
 #include "profile.h"
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 
 #define PROFILE_MAX_FPS 4096 /* distinct fingerprints kept; more go to "other" */
 #define PROFILE_MAX_NR 1024  /* syscall numbers tracked per role */
+#define PROFILE_MAX_GROWERS 10 /* processes kept in the growth ranking */
 
 struct fp_entry {
 	char *fingerprint;
@@ -23,6 +25,23 @@ struct fp_entry {
 	uint64_t count;
 	uint64_t total_ns;
 	struct hist *duration;
+	uint64_t parse_ns, plan_ns, exec_ns, lock_waits, lock_wait_ns;
+};
+
+/* One role's scheduler figures since the start. */
+struct sched_acc {
+	uint64_t oncpu_ns, offcpu_ns, offcpu_count, runq_ns, runq_count, switches;
+	uint64_t slots[LOADER_LAT_SLOTS];
+};
+
+/* One process's memory over the windows it was seen in. */
+struct proc_mem {
+	uint32_t pid;          /* 0: free slot */
+	uint32_t role_id;
+	char comm[16];
+	int64_t first_t_s, last_t_s;
+	uint64_t first_bytes, last_bytes, peak_bytes;
+	uint64_t first_anon_bytes, last_anon_bytes;
 };
 
 struct sys_acc {
@@ -51,6 +70,17 @@ struct profile {
 	int64_t first_s;
 	int err; /* first allocation failure seen while polling */
 	char fpbuf[LOADER_QUERY_LEN];
+	/* scheduler, memory and PostgreSQL figures since the first tick */
+	uint32_t measured;     /* RESULTS_SERVER_* bits present in every window */
+	int ticks;
+	int64_t last_tick_s;
+	struct sched_acc sched[LOADER_MAX_ROLES];
+	struct rss_summary rss[LOADER_MAX_ROLES];
+	uint64_t commits[LOADER_MAX_ROLES], aborts[LOADER_MAX_ROLES];
+	uint64_t lock_waits[LOADER_MAX_ROLES], lock_wait_ns[LOADER_MAX_ROLES];
+	/* open-addressed by pid, nmem_cap slots (a power of two) */
+	struct proc_mem *mem;
+	size_t nmem, nmem_cap;
 };
 
 static uint64_t hash_str(const char *s)
@@ -79,6 +109,14 @@ static int parse_spec(char *spec, struct loader_target *t)
 
 struct profile *profile_open(char *const *specs, size_t nspecs, char *err, size_t errlen)
 {
+	return profile_open_level(specs, nspecs, PROFILE_LEVEL_LIGHT, err, errlen);
+}
+
+struct profile *profile_open_level(char *const *specs, size_t nspecs, enum profile_level level,
+				   char *err, size_t errlen)
+{
+	struct loader_opts opts = { .probes = level == PROFILE_LEVEL_FULL ? LOADER_PROBE_ALL
+									   : LOADER_PROBE_DEFAULT };
 	struct loader_target targets[LOADER_MAX_ROLES];
 	char *copies[LOADER_MAX_ROLES] = { 0 };
 	struct profile *p = NULL;
@@ -122,7 +160,7 @@ struct profile *profile_open(char *const *specs, size_t nspecs, char *err, size_
 		snprintf(err, errlen, "out of memory");
 		goto cleanup;
 	}
-	p->loader = loader_open(targets, nspecs, err, errlen);
+	p->loader = loader_open_opts(targets, nspecs, &opts, err, errlen);
 	if (!p->loader) {
 		saved = errno;
 		goto cleanup;
@@ -210,6 +248,11 @@ static void on_query(void *ctx, const struct loader_query *q)
 	}
 	e->count++;
 	e->total_ns += q->dur_ns;
+	e->parse_ns += q->parse_ns;
+	e->plan_ns += q->plan_ns;
+	e->exec_ns += q->exec_ns;
+	e->lock_waits += q->lock_waits;
+	e->lock_wait_ns += q->lock_wait_ns;
 	hist_record(e->duration, (int64_t)(q->dur_ns / 1000));
 	qs = qsec_at(p, q->end_wall_ns / 1000000000LL);
 	if (qs) {
@@ -225,6 +268,151 @@ int profile_poll(struct profile *p, int timeout_ms)
 	if (n < 0)
 		return n;
 	return p->err;
+}
+
+/* The percentile pct of the kernel's latency slots: the upper bound of the
+ * slot that holds the nearest-rank value; 0 with no values. */
+static uint64_t slots_pct_ns(const uint64_t *slots, uint64_t count, unsigned pct)
+{
+	uint64_t rank = (count * pct + 99) / 100, seen = 0;
+
+	if (!count)
+		return 0;
+	for (unsigned k = 0; k < LOADER_LAT_SLOTS; k++) {
+		seen += slots[k];
+		if (seen >= rank)
+			return loader_lat_slot_upper_ns(k);
+	}
+	return loader_lat_slot_upper_ns(LOADER_LAT_SLOTS - 1);
+}
+
+static uint32_t measured_bits(uint32_t loader_bits)
+{
+	return (loader_bits & LOADER_MEASURED_SCHED ? RESULTS_SERVER_SCHED : 0) |
+	       (loader_bits & LOADER_MEASURED_RSS ? RESULTS_SERVER_RSS : 0) |
+	       (loader_bits & LOADER_MEASURED_PG ? RESULTS_SERVER_PG : 0) |
+	       (loader_bits & LOADER_MEASURED_PG_PARTS ? RESULTS_SERVER_PG_PARTS : 0);
+}
+
+static uint64_t pid_hash(uint32_t pid)
+{
+	return (uint64_t)pid * 0x9E3779B97F4A7C15ull;
+}
+
+/* The memory record of pid, created when new; NULL on ENOMEM. */
+static struct proc_mem *mem_find(struct profile *p, uint32_t pid)
+{
+	size_t mask, i;
+
+	if (p->nmem * 2 >= p->nmem_cap) {
+		size_t cap = p->nmem_cap ? p->nmem_cap * 2 : 256;
+		struct proc_mem *n = calloc(cap, sizeof(*n));
+
+		if (!n)
+			return NULL;
+		for (size_t k = 0; k < p->nmem_cap; k++) {
+			if (!p->mem[k].pid)
+				continue;
+			i = pid_hash(p->mem[k].pid) & (cap - 1);
+			while (n[i].pid)
+				i = (i + 1) & (cap - 1);
+			n[i] = p->mem[k];
+		}
+		free(p->mem);
+		p->mem = n;
+		p->nmem_cap = cap;
+	}
+	mask = p->nmem_cap - 1;
+	for (i = pid_hash(pid) & mask; p->mem[i].pid; i = (i + 1) & mask)
+		if (p->mem[i].pid == pid)
+			return &p->mem[i];
+	p->mem[i].pid = pid;
+	p->nmem++;
+	return &p->mem[i];
+}
+
+/* Follow each process's memory through this window. */
+static int track_procs(struct profile *p, int64_t t_s, const struct loader_window *lw)
+{
+	for (size_t i = 0; i < lw->nprocs; i++) {
+		const struct loader_proc_rss *r = &lw->procs[i];
+		uint64_t bytes = r->anon_bytes + r->file_bytes + r->shmem_bytes;
+		struct proc_mem *m = mem_find(p, r->pid);
+
+		if (!m)
+			return -ENOMEM;
+		if (!m->last_t_s) {
+			m->role_id = r->role_id;
+			memcpy(m->comm, r->comm, sizeof(m->comm));
+			m->comm[sizeof(m->comm) - 1] = '\0';
+			m->first_t_s = t_s;
+			m->first_bytes = bytes;
+			m->first_anon_bytes = r->anon_bytes;
+		}
+		m->last_t_s = t_s;
+		m->last_bytes = bytes;
+		m->last_anon_bytes = r->anon_bytes;
+		if (bytes > m->peak_bytes)
+			m->peak_bytes = bytes;
+	}
+	return 0;
+}
+
+/* Fold this window's per-role figures into w and the run's totals. */
+static int take_roles(struct profile *p, int64_t t_s, const struct loader_window *lw,
+		      struct server_window *w)
+{
+	uint32_t bits = measured_bits(lw->measured);
+
+	p->measured = p->ticks++ ? p->measured & bits : bits;
+	p->last_tick_s = t_s;
+	w->measured = bits;
+	for (size_t r = 0; r < lw->nroles && r < LOADER_MAX_ROLES && r < RESULTS_MAX_ROLES; r++) {
+		const struct loader_role_window *x = &lw->roles[r];
+		struct sched_acc *a = &p->sched[r];
+		struct rss_summary *m = &p->rss[r];
+		uint64_t bytes = x->rss_anon_bytes + x->rss_file_bytes + x->rss_shmem_bytes;
+
+		w->role_oncpu_ns[r] = x->oncpu_ns;
+		w->role_offcpu_ns[r] = x->offcpu_ns;
+		w->role_runq_ns[r] = x->runq_delay_ns;
+		w->role_runq_count[r] = x->runq_count;
+		w->role_runq_p95_ns[r] = slots_pct_ns(x->runq_slots, x->runq_count, 95);
+		a->oncpu_ns += x->oncpu_ns;
+		a->offcpu_ns += x->offcpu_ns;
+		a->offcpu_count += x->offcpu_count;
+		a->runq_ns += x->runq_delay_ns;
+		a->runq_count += x->runq_count;
+		a->switches += x->switches;
+		for (unsigned k = 0; k < LOADER_LAT_SLOTS; k++)
+			a->slots[k] += x->runq_slots[k];
+
+		w->role_rss_anon_bytes[r] = x->rss_anon_bytes;
+		w->role_rss_file_bytes[r] = x->rss_file_bytes;
+		w->role_rss_shmem_bytes[r] = x->rss_shmem_bytes;
+		if (p->ticks == 1) {
+			m->start_anon_bytes = x->rss_anon_bytes;
+			m->start_file_bytes = x->rss_file_bytes;
+			m->start_shmem_bytes = x->rss_shmem_bytes;
+			m->start_procs = x->rss_procs;
+		}
+		m->end_anon_bytes = x->rss_anon_bytes;
+		m->end_file_bytes = x->rss_file_bytes;
+		m->end_shmem_bytes = x->rss_shmem_bytes;
+		m->end_procs = x->rss_procs;
+		if (bytes > m->peak_bytes)
+			m->peak_bytes = bytes;
+
+		w->role_commits[r] = x->commits;
+		w->role_aborts[r] = x->aborts;
+		w->role_lock_waits[r] = x->lock_waits;
+		w->role_lock_wait_ns[r] = x->lock_wait_ns;
+		p->commits[r] += x->commits;
+		p->aborts[r] += x->aborts;
+		p->lock_waits[r] += x->lock_waits;
+		p->lock_wait_ns[r] += x->lock_wait_ns;
+	}
+	return lw->measured & LOADER_MEASURED_RSS ? track_procs(p, t_s, lw) : 0;
 }
 
 int profile_tick(struct profile *p, int64_t t_s, struct server_window *w)
@@ -269,23 +457,7 @@ int profile_tick(struct profile *p, int64_t t_s, struct server_window *w)
 		w->queries = qs->queries;
 		w->db_time_ns = qs->db_ns;
 	}
-	return 0;
-}
-
-/* p95 from the kernel's latency slots: the upper bound of the slot that
- * holds the nearest-rank 95th value. */
-static uint64_t slots_p95_ns(const uint64_t *slots, uint64_t count)
-{
-	uint64_t rank = (count * 95 + 99) / 100, seen = 0;
-
-	if (!count)
-		return 0;
-	for (unsigned k = 0; k < LOADER_LAT_SLOTS; k++) {
-		seen += slots[k];
-		if (seen >= rank)
-			return loader_lat_slot_upper_ns(k);
-	}
-	return loader_lat_slot_upper_ns(LOADER_LAT_SLOTS - 1);
+	return take_roles(p, t_s, &lw, w);
 }
 
 static int cmp_query(const void *a, const void *b)
@@ -317,9 +489,81 @@ static void take_query(struct fp_entry *e, struct query_summary *q)
 	q->count = e->count;
 	q->total_ns = e->total_ns;
 	q->duration = e->duration;
+	q->parse_ns = e->parse_ns;
+	q->plan_ns = e->plan_ns;
+	q->exec_ns = e->exec_ns;
+	q->lock_waits = e->lock_waits;
+	q->lock_wait_ns = e->lock_wait_ns;
 	e->fingerprint = NULL;
 	e->example = NULL;
 	e->duration = NULL;
+}
+
+static int cmp_grower(const void *a, const void *b)
+{
+	const struct rss_grower *x = a, *y = b;
+	uint64_t gx = x->last_bytes - x->first_bytes, gy = y->last_bytes - y->first_bytes;
+
+	if (gx != gy)
+		return gx < gy ? 1 : -1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* The whole-run scheduler, memory and PostgreSQL figures into out, whose
+ * roles are set. 0 or -ENOMEM. */
+static int finish_roles(struct profile *p, struct server_totals *out)
+{
+	size_t n = 0;
+
+	out->measured = p->ticks ? p->measured : 0;
+	for (size_t r = 0; r < out->nroles && r < LOADER_MAX_ROLES; r++) {
+		const struct sched_acc *a = &p->sched[r];
+		struct sched_summary *s = &out->sched[r];
+
+		s->oncpu_ns = a->oncpu_ns;
+		s->offcpu_ns = a->offcpu_ns;
+		s->offcpu_count = a->offcpu_count;
+		s->runq_ns = a->runq_ns;
+		s->runq_count = a->runq_count;
+		s->switches = a->switches;
+		s->runq_p50_ns = slots_pct_ns(a->slots, a->runq_count, 50);
+		s->runq_p95_ns = slots_pct_ns(a->slots, a->runq_count, 95);
+		s->runq_p99_ns = slots_pct_ns(a->slots, a->runq_count, 99);
+		out->rss[r] = p->rss[r];
+		out->role_commits[r] = p->commits[r];
+		out->role_aborts[r] = p->aborts[r];
+		out->role_lock_waits[r] = p->lock_waits[r];
+		out->role_lock_wait_ns[r] = p->lock_wait_ns[r];
+	}
+	for (size_t i = 0; i < p->nmem_cap; i++)
+		n += p->mem[i].pid && p->mem[i].last_bytes > p->mem[i].first_bytes;
+	out->growers = calloc(n ? n : 1, sizeof(*out->growers));
+	if (!out->growers)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nmem_cap; i++) {
+		const struct proc_mem *m = &p->mem[i];
+		struct rss_grower *g = &out->growers[out->ngrowers];
+
+		if (!m->pid || m->last_bytes <= m->first_bytes)
+			continue;
+		snprintf(g->role, sizeof(g->role), "%s",
+			 m->role_id < out->nroles ? out->roles[m->role_id] : "");
+		memcpy(g->comm, m->comm, sizeof(g->comm));
+		g->pid = m->pid;
+		g->exited = m->last_t_s != p->last_tick_s;
+		g->first_t_s = m->first_t_s;
+		g->last_t_s = m->last_t_s;
+		g->first_bytes = m->first_bytes;
+		g->last_bytes = m->last_bytes;
+		g->peak_bytes = m->peak_bytes;
+		g->first_anon_bytes = m->first_anon_bytes;
+		g->last_anon_bytes = m->last_anon_bytes;
+		out->ngrowers++;
+	}
+	qsort(out->growers, out->ngrowers, sizeof(*out->growers), cmp_grower);
+	if (out->ngrowers > PROFILE_MAX_GROWERS)
+		out->ngrowers = PROFILE_MAX_GROWERS;
+	return 0;
 }
 
 int profile_finish(struct profile *p, struct server_totals *out,
@@ -336,6 +580,7 @@ int profile_finish(struct profile *p, struct server_totals *out,
 	out->ringbuf_lost = h.ringbuf_lost;
 	out->map_full = h.map_full;
 	out->attach_failed = h.attach_failed;
+	out->missed_events = h.missed;
 	out->nattach_lines = loader_describe(p->loader, out->attach_lines,
 					     sizeof(out->attach_lines) / sizeof(out->attach_lines[0]));
 	out->nroles = p->nroles < RESULTS_MAX_ROLES ? p->nroles : RESULTS_MAX_ROLES;
@@ -373,13 +618,15 @@ int profile_finish(struct profile *p, struct server_totals *out,
 			s->count = a->count;
 			s->errors = a->errors;
 			s->total_ns = a->total_ns;
-			s->p95_ns = slots_p95_ns(a->slots, a->count);
+			s->p95_ns = slots_pct_ns(a->slots, a->count, 95);
 			ns++;
 		}
 	}
 	out->nsyscalls = ns;
 	qsort(out->syscalls, ns, sizeof(*out->syscalls), cmp_syscall);
 
+	if (finish_roles(p, out))
+		return -ENOMEM;
 	for (size_t i = 0; i < nswin; i++) {
 		if (!p->qsec || swin[i].t_s < p->first_s)
 			continue;
@@ -404,6 +651,7 @@ void profile_totals_free(struct server_totals *t)
 	}
 	free(t->queries);
 	free(t->syscalls);
+	free(t->growers);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -427,5 +675,6 @@ void profile_free(struct profile *p)
 		for (size_t nr = 0; nr < PROFILE_MAX_NR; nr++)
 			free(p->sys[r][nr]);
 	free(p->qsec);
+	free(p->mem);
 	free(p);
 }

@@ -2,10 +2,15 @@
 /* Loader tests against the real kernel (root only): a helper with known
  * behaviour must come out with the right syscall counts, errors and latency
  * slot, its forked child must be tracked, and bad or empty selectors must
- * fail with a message. Exits 77 (skipped) when not root. */
+ * fail with a message; a CPU-bound phase with more threads than cores must
+ * show run-queue delay and the CPU time the process itself measured; memory
+ * a process allocates and touches must show as anon RSS growth.
+ * Exits 77 (skipped) when not root. */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +36,7 @@
 #define NR_EXIT_GROUP 231
 
 static char sleeper_path[PATH_MAX];
+static char workload_path[PATH_MAX];
 
 struct child {
 	pid_t pid;
@@ -50,7 +56,9 @@ static int find_sleeper(void)
 	if (!slash || (size_t)(slash - sleeper_path) + sizeof("/sleeper") > sizeof(sleeper_path))
 		return -1;
 	strcpy(slash, "/sleeper");
-	return access(sleeper_path, X_OK);
+	snprintf(workload_path, sizeof(workload_path), "%.*s/workload",
+		 (int)(slash - sleeper_path), sleeper_path);
+	return access(sleeper_path, X_OK) || access(workload_path, X_OK);
 }
 
 static int start_sleeper(struct child *c, const char *mode)
@@ -74,6 +82,33 @@ static int start_sleeper(struct child *c, const char *mode)
 		close(out[0]);
 		close(out[1]);
 		execl(sleeper_path, "sleeper", n, ms, mode, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	c->go_fd = in[1];
+	c->out_fd = out[0];
+	return 0;
+}
+
+/* Start tests/helpers/workload with argv (argv[0] included, NULL-ended). */
+static int start_workload(struct child *c, char *const argv[])
+{
+	int in[2], out[2];
+
+	if (pipe(in) || pipe(out))
+		return -1;
+	c->pid = fork();
+	if (c->pid < 0)
+		return -1;
+	if (c->pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
+		execv(workload_path, argv);
 		_exit(127);
 	}
 	close(in[0]);
@@ -220,7 +255,34 @@ static void test_bad_selectors(void)
 	expect_fail(roles, LOADER_MAX_ROLES + 1, EINVAL, "too many roles");
 }
 
+/* One role's loader_role_window figures summed over windows. */
+struct role_acc {
+	uint64_t oncpu_ns, offcpu_ns, offcpu_count, runq_ns, runq_count, switches;
+	uint64_t runq_slots[LOADER_LAT_SLOTS];
+	uint32_t measured; /* LOADER_MEASURED_* bits seen in every window */
+	int windows;
+};
+
+static void role_add(struct role_acc *a, const struct loader_window *w, uint32_t role_id)
+{
+	const struct loader_role_window *r;
+
+	a->measured = a->windows++ ? a->measured & w->measured : w->measured;
+	if (role_id >= w->nroles || !w->roles)
+		return;
+	r = &w->roles[role_id];
+	a->oncpu_ns += r->oncpu_ns;
+	a->offcpu_ns += r->offcpu_ns;
+	a->offcpu_count += r->offcpu_count;
+	a->runq_ns += r->runq_delay_ns;
+	a->runq_count += r->runq_count;
+	a->switches += r->switches;
+	for (unsigned k = 0; k < LOADER_LAT_SLOTS; k++)
+		a->runq_slots[k] += r->runq_slots[k];
+}
+
 struct totals {
+	struct role_acc role;
 	uint64_t count[512], errors[512], total_ns[512];
 	uint64_t sleep_slots[LOADER_LAT_SLOTS];
 	uint32_t max_tracked, last_tracked;
@@ -255,6 +317,7 @@ static int add_window(struct loader *l, struct totals *t)
 		return err;
 	if (w.end_wall_ns < w.start_wall_ns)
 		t->windows_ok = 0;
+	role_add(&t->role, &w, 0);
 	for (size_t i = 0; i < w.nsyscalls; i++) {
 		const struct loader_syscall_stat *s = &w.syscalls[i];
 
@@ -385,6 +448,18 @@ static void test_syscalls(void)
 	      (unsigned long long)t->health.map_full, t->health.attach_failed,
 	      (unsigned long long)t->health.ringbuf_lost);
 	CHECK(t->windows_ok, "a window ended before it started");
+	/* Each of the 2 x SLEEPS sleeps blocks its thread for the sleep's
+	 * length (the timer's slack only adds), and the parent blocks in
+	 * waitpid meanwhile. */
+	printf("off-CPU %.1f ms in %llu blocked periods, on-CPU %.2f ms\n",
+	       t->role.offcpu_ns / 1e6, (unsigned long long)t->role.offcpu_count,
+	       t->role.oncpu_ns / 1e6);
+	CHECK(t->role.measured & LOADER_MEASURED_SCHED, "scheduler figures missing");
+	CHECK(t->role.offcpu_count >= 2 * SLEEPS, "%llu blocked periods, want >= %d",
+	      (unsigned long long)t->role.offcpu_count, 2 * SLEEPS);
+	CHECK(t->role.offcpu_ns >= 2 * SLEEPS * (SLEEP_MS * 1000000ULL * 95 / 100),
+	      "off-CPU %llu ns for %d sleeps of %d ms", (unsigned long long)t->role.offcpu_ns,
+	      2 * SLEEPS, SLEEP_MS);
 	/* No query probe: poll must just wait and deliver nothing. */
 	CHECK(loader_poll(l, 10, (loader_query_fn)abort, NULL) == 0, "poll without queries");
 
@@ -446,6 +521,242 @@ static void test_selectors(void)
 	waitpid(c.pid, NULL, 0);
 }
 
+/* Read one line from fd into buf within timeout_ms, reading loader windows
+ * into acc every 100 ms meanwhile. 0, or -1 on timeout or EOF. */
+static int read_line_sampling(int fd, char *buf, size_t len, int timeout_ms, struct loader *l,
+			      struct role_acc *acc)
+{
+	size_t n = 0;
+
+	for (int waited = 0; waited < timeout_ms; waited += 100) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct loader_window w;
+
+		if (poll(&pfd, 1, 100) > 0) {
+			ssize_t got = read(fd, buf + n, len - 1 - n);
+
+			if (got <= 0)
+				return -1;
+			n += (size_t)got;
+			buf[n] = '\0';
+			if (memchr(buf, '\n', n) || n == len - 1)
+				return 0;
+		}
+		if (loader_read_window(l, &w) == 0)
+			role_add(acc, &w, 0);
+	}
+	return -1;
+}
+
+/* Busy (not idle, not iowait) time of all CPUs since boot from /proc/stat,
+ * ns; 0 when unreadable. */
+static double cpus_busy_ns(void)
+{
+	unsigned long long v[10] = { 0 }, all = 0;
+	FILE *f = fopen("/proc/stat", "re");
+	int n;
+
+	if (!f)
+		return 0;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+		   &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
+	fclose(f);
+	if (n < 5)
+		return 0;
+	/* guest time (8, 9) is already inside user time */
+	for (int i = 0; i < 8; i++)
+		all += v[i];
+	return (double)(all - v[3] - v[4]) * 1e9 / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* More spinning threads than cores: each thread is on a CPU or waiting for
+ * one the whole phase, so on-CPU plus run-queue time is threads x wall, the
+ * on-CPU part matches the process's own CPU clock and cannot exceed
+ * wall x cores, and the run-queue part is far from zero. */
+static void test_scheduler(void)
+{
+	long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long threads = ncpus < 2 ? 4 : 2 * ncpus;
+	char nthreads[24], sel[32], err[512] = "", line[128] = "";
+	char *argv[] = { "workload", "spin", nthreads, "1000", NULL };
+	struct loader_target target = { "cpu", sel };
+	struct role_acc acc = { 0 };
+	struct loader_window w;
+	long long cpu_ns = 0, wall_ns = 0;
+	uint64_t slots = 0, p95_ns = 0, seen = 0;
+	double busy, ncores, busy0, others_ns;
+	struct child c;
+	struct loader *l;
+
+	if (threads > 64)
+		threads = 64;
+	snprintf(nthreads, sizeof(nthreads), "%ld", threads);
+	if (start_workload(&c, argv)) {
+		CHECK(0, "cannot start %s: %s", workload_path, strerror(errno));
+		return;
+	}
+	CHECK(wait_in_read(c.pid) == 0, "workload %d never blocked in read", (int)c.pid);
+	snprintf(sel, sizeof(sel), "pid:%d", (int)c.pid);
+	l = loader_open(&target, 1, err, sizeof(err));
+	CHECK(l, "loader_open(cpu=%s): %s", sel, err);
+	if (!l) {
+		kill(c.pid, SIGKILL);
+		waitpid(c.pid, NULL, 0);
+		return;
+	}
+	CHECK(loader_read_window(l, &w) == 0, "first window");
+	busy0 = cpus_busy_ns();
+	CHECK(write(c.go_fd, "g", 1) == 1, "release the workload");
+	CHECK(read_line_sampling(c.out_fd, line, sizeof(line), 10000, l, &acc) == 0,
+	      "workload printed nothing within 10 s");
+	/* CPU time the rest of the machine took meanwhile (this host is shared). */
+	others_ns = cpus_busy_ns() - busy0;
+	CHECK(sscanf(line, "cpu_ns %lld wall_ns %lld", &cpu_ns, &wall_ns) == 2, "workload said: %s",
+	      line);
+	/* Its threads have exited: their last on-CPU periods have ended. */
+	CHECK(loader_read_window(l, &w) == 0, "last window");
+	role_add(&acc, &w, 0);
+	close(c.go_fd);
+	waitpid(c.pid, NULL, 0);
+	close(c.out_fd);
+	loader_destroy(l);
+
+	for (unsigned k = 0; k < LOADER_LAT_SLOTS; k++)
+		slots += acc.runq_slots[k];
+	for (unsigned k = 0; k < LOADER_LAT_SLOTS && acc.runq_count; k++) {
+		seen += acc.runq_slots[k];
+		if (seen * 100 >= acc.runq_count * 95) {
+			p95_ns = loader_lat_slot_upper_ns(k);
+			break;
+		}
+	}
+	ncores = (double)(ncpus < threads ? ncpus : threads);
+	busy = (double)(acc.oncpu_ns + acc.runq_ns);
+	others_ns = others_ns > (double)cpu_ns ? others_ns - (double)cpu_ns : 0;
+	printf("%ld threads on %ld CPUs for %.3f s: on-CPU %.3f s (process clock %.3f s, other "
+	       "processes %.3f s), run queue %.3f s in %llu waits (p95 <= %.3f ms), "
+	       "%llu switches\n",
+	       threads, ncpus, wall_ns / 1e9, acc.oncpu_ns / 1e9, cpu_ns / 1e9, others_ns / 1e9,
+	       acc.runq_ns / 1e9, (unsigned long long)acc.runq_count, p95_ns / 1e6,
+	       (unsigned long long)acc.switches);
+	CHECK(acc.measured & LOADER_MEASURED_SCHED, "scheduler figures missing");
+	CHECK(cpu_ns > 0 && wall_ns > 0, "no measurements from the workload");
+	CHECK(slots == acc.runq_count, "run-queue slots hold %llu waits, count says %llu",
+	      (unsigned long long)slots, (unsigned long long)acc.runq_count);
+	/* The process's own clock: the kernel charges the same periods. */
+	CHECK(fabs((double)acc.oncpu_ns - (double)cpu_ns) <= 0.1 * (double)cpu_ns + 20e6,
+	      "on-CPU %.3f s, the process's CPU clock says %.3f s", acc.oncpu_ns / 1e9,
+	      cpu_ns / 1e9);
+	/* Physical bound: no more CPU time than cores x wall. */
+	CHECK((double)acc.oncpu_ns <= 1.05 * ncores * (double)wall_ns + 20e6,
+	      "on-CPU %.3f s exceeds %.0f cores x %.3f s", acc.oncpu_ns / 1e9, ncores,
+	      wall_ns / 1e9);
+	/* Broad: the cores x wall that other processes left, with more
+	 * runnable threads than cores, went mostly to the workload. */
+	CHECK((double)acc.oncpu_ns >= 0.5 * (ncores * (double)wall_ns - others_ns),
+	      "on-CPU %.3f s, below half of %.0f cores x %.3f s less %.3f s taken by others",
+	      acc.oncpu_ns / 1e9, ncores, wall_ns / 1e9, others_ns / 1e9);
+	CHECK(busy >= 0.85 * (double)threads * (double)wall_ns &&
+		      busy <= 1.15 * (double)threads * (double)wall_ns + 50e6,
+	      "on-CPU + run queue %.3f s, want about %ld threads x %.3f s", busy / 1e9, threads,
+	      wall_ns / 1e9);
+	CHECK((double)acc.runq_ns >= 0.25 * (double)(threads - (long)ncores) * (double)wall_ns,
+	      "run-queue delay %.3f s, want well above zero with %ld threads on %.0f cores",
+	      acc.runq_ns / 1e9, threads, ncores);
+	CHECK(acc.runq_count >= (uint64_t)threads, "%llu run-queue waits",
+	      (unsigned long long)acc.runq_count);
+}
+
+/* The role-0 record of pid in w, or NULL. */
+static const struct loader_proc_rss *proc_of(const struct loader_window *w, pid_t pid)
+{
+	for (size_t i = 0; i < w->nprocs; i++)
+		if (w->procs[i].pid == (uint32_t)pid)
+			return &w->procs[i];
+	return NULL;
+}
+
+/* A process that maps and writes ALLOC_MIB MiB grows its anon RSS by at
+ * least that much, the role's sum with it, and leaves when it exits. */
+#define ALLOC_MIB 64
+static void test_rss(void)
+{
+	char *argv[] = { "workload", "alloc", "64", NULL };
+	char sel[32], err[512] = "", line[128] = "";
+	struct loader_target target = { "mem", sel };
+	struct role_acc acc = { 0 };
+	const struct loader_proc_rss *p;
+	uint64_t anon0 = 0, role0 = 0, anon1 = 0, role1 = 0, file1 = 0;
+	unsigned long long touched = 0;
+	struct loader_window w;
+	struct child c;
+	struct loader *l;
+	int gone = 0;
+
+	_Static_assert(ALLOC_MIB == 64, "argv above says 64");
+	if (start_workload(&c, argv)) {
+		CHECK(0, "cannot start %s: %s", workload_path, strerror(errno));
+		return;
+	}
+	CHECK(wait_in_read(c.pid) == 0, "workload %d never blocked in read", (int)c.pid);
+	snprintf(sel, sizeof(sel), "pid:%d", (int)c.pid);
+	l = loader_open(&target, 1, err, sizeof(err));
+	CHECK(l, "loader_open(mem=%s): %s", sel, err);
+	if (!l) {
+		kill(c.pid, SIGKILL);
+		waitpid(c.pid, NULL, 0);
+		return;
+	}
+	/* Before: the /proc baseline (the process is asleep in read). */
+	CHECK(loader_read_window(l, &w) == 0, "first window");
+	CHECK(w.measured & LOADER_MEASURED_RSS, "RSS figures missing");
+	p = proc_of(&w, c.pid);
+	CHECK(p && p->role_id == 0 && !strcmp(p->comm, "workload") && p->anon_bytes > 0,
+	      "workload's baseline record: %s", p ? p->comm : "missing");
+	if (p)
+		anon0 = p->anon_bytes;
+	role0 = w.nroles ? w.roles[0].rss_anon_bytes : 0;
+	CHECK(w.nroles == 1 && w.roles[0].rss_procs == 1 && role0 == anon0,
+	      "role sum %llu, process %llu", (unsigned long long)role0, (unsigned long long)anon0);
+
+	CHECK(write(c.go_fd, "g", 1) == 1, "release the workload");
+	CHECK(read_line_sampling(c.out_fd, line, sizeof(line), 10000, l, &acc) == 0,
+	      "workload printed nothing within 10 s");
+	CHECK(sscanf(line, "touched_bytes %llu", &touched) == 1, "workload said: %s", line);
+	/* After: the process holds its pages until it gets EOF. */
+	CHECK(loader_read_window(l, &w) == 0, "window after the allocation");
+	p = proc_of(&w, c.pid);
+	CHECK(p, "workload has no RSS record after allocating");
+	if (p) {
+		anon1 = p->anon_bytes;
+		file1 = p->file_bytes;
+	}
+	role1 = w.nroles ? w.roles[0].rss_anon_bytes : 0;
+	printf("anon RSS %.2f -> %.2f MiB after touching %.2f MiB (file %.2f MiB)\n",
+	       anon0 / 1048576.0, anon1 / 1048576.0, touched / 1048576.0, file1 / 1048576.0);
+	CHECK(touched == (unsigned long long)ALLOC_MIB << 20, "touched %llu bytes", touched);
+	CHECK(anon1 >= anon0 + ((uint64_t)ALLOC_MIB << 20),
+	      "anon RSS grew %.2f MiB, want >= %d MiB", ((double)anon1 - (double)anon0) / 1048576.0,
+	      ALLOC_MIB);
+	/* Nothing else in the workload allocates more than a few MiB. */
+	CHECK(anon1 <= anon0 + ((uint64_t)(ALLOC_MIB + 8) << 20), "anon RSS grew %.2f MiB",
+	      ((double)anon1 - (double)anon0) / 1048576.0);
+	CHECK(role1 == anon1, "role sum %llu, process %llu", (unsigned long long)role1,
+	      (unsigned long long)anon1);
+
+	close(c.go_fd);
+	waitpid(c.pid, NULL, 0);
+	close(c.out_fd);
+	for (int i = 0; i < 50 && !gone; i++) {
+		CHECK(loader_read_window(l, &w) == 0, "window after exit");
+		gone = !proc_of(&w, c.pid) && w.nroles == 1 && w.roles[0].rss_procs == 0;
+		if (!gone)
+			usleep(20000);
+	}
+	CHECK(gone, "the exited workload still has an RSS record");
+	loader_destroy(l);
+}
+
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -454,12 +765,14 @@ int main(void)
 	}
 	test_slots();
 	if (find_sleeper()) {
-		CHECK(0, "helper %s missing: build it with make %s", sleeper_path,
-		      "build/tests/sleeper");
+		CHECK(0, "helper %s or %s missing: build them with make %s", sleeper_path,
+		      workload_path, "build/tests/sleeper build/tests/workload");
 		return check_done("test_loader");
 	}
 	test_bad_selectors();
 	test_syscalls();
 	test_selectors();
+	test_scheduler();
+	test_rss();
 	return check_done("test_loader");
 }

@@ -136,14 +136,17 @@ static int fixture_init(struct fixture *fx, size_t nsec)
 		if (!fx->queries[i].duration)
 			return -1;
 	}
-	fx->queries[0] = (struct query_summary){ "SELECT * FROM res_users WHERE id = $1",
-						 "SELECT * FROM res_users WHERE id = 7", 300,
-						 300ULL * 1000000ULL, fx->queries[0].duration };
-	fx->queries[1] = (struct query_summary){ TOP_FP,
-						 "SELECT id FROM product_template WHERE name ILIKE '%milk%'",
-						 200, 200ULL * 40000000ULL, fx->queries[1].duration };
-	fx->queries[2] = (struct query_summary){ "INSERT INTO sale_order (partner_id) VALUES ($1)",
-						 NULL, 50, 50ULL * 2000000ULL, fx->queries[2].duration };
+	fx->queries[0] = (struct query_summary){ .fingerprint = "SELECT * FROM res_users WHERE id = $1",
+						 .example = "SELECT * FROM res_users WHERE id = 7",
+						 .count = 300, .total_ns = 300ULL * 1000000ULL,
+						 .duration = fx->queries[0].duration };
+	fx->queries[1] = (struct query_summary){
+		.fingerprint = TOP_FP,
+		.example = "SELECT id FROM product_template WHERE name ILIKE '%milk%'",
+		.count = 200, .total_ns = 200ULL * 40000000ULL, .duration = fx->queries[1].duration };
+	fx->queries[2] = (struct query_summary){
+		.fingerprint = "INSERT INTO sale_order (partner_id) VALUES ($1)", .example = NULL,
+		.count = 50, .total_ns = 50ULL * 2000000ULL, .duration = fx->queries[2].duration };
 	for (int v = 0; v < 300; v++)
 		hist_record(fx->queries[0].duration, 1000);
 	for (int v = 0; v < 200; v++)
@@ -201,6 +204,8 @@ static void cleanup_dir(const char *dir)
 	snprintf(path, sizeof(path), "%s/summary.json", dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/report.md", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/report.html", dir);
 	unlink(path);
 	rmdir(dir);
 }
