@@ -43,7 +43,7 @@ HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(HELPER_SRCS))
 # Keep BPF objects: they are the skeletons' inputs and worth inspecting.
 .SECONDARY: $(BPF_OBJS)
 
-.PHONY: all clean deps demo test unit integration vmlinux asan format lint
+.PHONY: all clean deps demo test unit integration vmlinux asan format lint bench-profiler
 
 all: $(BUILD)/loadlens
 
@@ -108,6 +108,12 @@ integration: all $(HELPER_BINS)
 
 test: deps all $(UNIT_BINS) $(HELPER_BINS)
 	$(Q)sh tests/run.sh all
+
+# Not part of make test: interleaved runs of the profiler's hook cost and of
+# pgbench with each probe set, medians and ratios to the unprofiled runs.
+bench-profiler: deps all
+	$(Q)BUILD=$(BUILD) sh tests/bench/hooks.sh
+	$(Q)BUILD=$(BUILD) bash tests/bench/pg_probes.sh
 
 asan:
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
