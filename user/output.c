@@ -18,82 +18,28 @@
 #include <zlib.h>
 
 #include "threshold.h"
+#include "timeline.h"
 
 #define NS_PER_S 1000000000LL
 
 /* ---- the per-second rows --------------------------------------------- */
 
-/* One second: its client window, its server window, either may be NULL. */
-struct orow {
-	int64_t t_s;
-	const struct client_window *c;
-	const struct server_window *s;
-};
-
 struct rows {
-	struct orow *row;
+	struct timeline_row *row;
 	size_t n;
 	int64_t t0_s;  /* the run's first second: t is counted from it */
 	size_t nroles; /* server columns per role; 0 when not profiled */
 };
 
-static int cmp_cwin(const void *a, const void *b)
-{
-	const struct client_window *x = *(const struct client_window *const *)a;
-	const struct client_window *y = *(const struct client_window *const *)b;
-
-	return (x->t_s > y->t_s) - (x->t_s < y->t_s);
-}
-
-static int cmp_swin(const void *a, const void *b)
-{
-	const struct server_window *x = *(const struct server_window *const *)a;
-	const struct server_window *y = *(const struct server_window *const *)b;
-
-	return (x->t_s > y->t_s) - (x->t_s < y->t_s);
-}
-
-/* Merge-join the client and server windows by second (sorted first, so
- * nothing depends on the producers' order). 0 or -ENOMEM. */
+/* The run's seconds with the run's first second as t0. 0 or -ENOMEM. */
 static int rows_build(const struct run_result *r, struct rows *out)
 {
-	size_t nc = r->cwin ? r->ncwin : 0, ns = r->profiled && r->swin ? r->nswin : 0;
-	const struct client_window **cw = calloc(nc ? nc : 1, sizeof(*cw));
-	const struct server_window **sw = calloc(ns ? ns : 1, sizeof(*sw));
-	size_t i = 0, j = 0;
+	int err;
 
 	memset(out, 0, sizeof(*out));
-	out->row = calloc(nc + ns ? nc + ns : 1, sizeof(*out->row));
-	if (!cw || !sw || !out->row) {
-		free(cw);
-		free(sw);
-		free(out->row);
-		out->row = NULL;
-		return -ENOMEM;
-	}
-	for (size_t k = 0; k < nc; k++)
-		cw[k] = &r->cwin[k];
-	for (size_t k = 0; k < ns; k++)
-		sw[k] = &r->swin[k];
-	qsort(cw, nc, sizeof(*cw), cmp_cwin);
-	qsort(sw, ns, sizeof(*sw), cmp_swin);
-	while (i < nc || j < ns) {
-		struct orow *row = &out->row[out->n++];
-
-		if (j >= ns || (i < nc && cw[i]->t_s < sw[j]->t_s)) {
-			row->t_s = cw[i]->t_s;
-			row->c = cw[i++];
-		} else if (i >= nc || sw[j]->t_s < cw[i]->t_s) {
-			row->t_s = sw[j]->t_s;
-			row->s = sw[j++];
-		} else {
-			row->t_s = cw[i]->t_s;
-			row->c = cw[i++];
-			row->s = sw[j++];
-		}
-	}
-	free(cw);
-	free(sw);
+	err = timeline_join(r, &out->row, &out->n);
+	if (err)
+		return err;
 	out->t0_s = r->start_wall_ns > 0 ? r->start_wall_ns / NS_PER_S
 		    : out->n		 ? out->row[0].t_s
 					 : 0;
@@ -230,7 +176,7 @@ int output_timeseries_csv(const struct run_result *r, const char *dir)
 	}
 	fputc('\n', f);
 	for (size_t i = 0; i < rows.n; i++) {
-		const struct orow *row = &rows.row[i];
+		const struct timeline_row *row = &rows.row[i];
 		const struct client_window *c = row->c;
 		const struct client_window *cv = c ? c : &no_window; /* zeros: no figures */
 		const struct server_window *s = row->s;
@@ -316,7 +262,7 @@ static void jl_ms(cJSON *o, const char *k, int has, double ms, int *oom)
 /* Row i as one line of compact JSON (caller frees), or NULL on ENOMEM. */
 static char *jl_row(const struct run_result *r, const struct rows *rows, size_t i)
 {
-	const struct orow *row = &rows->row[i];
+	const struct timeline_row *row = &rows->row[i];
 	const struct client_window *c = row->c;
 	const struct client_window *cv = c ? c : &no_window; /* zeros: no figures */
 	const struct server_window *s = row->s;

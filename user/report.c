@@ -19,6 +19,7 @@
 #include "report.h"
 #include "stats.h"
 #include "threshold.h"
+#include "timeline.h"
 
 #define REPORT_TOP_QUERIES 10
 #define REPORT_TOP_SYSCALLS 10
@@ -35,11 +36,6 @@
 
 /* ---- joined per-second table ------------------------------------------ */
 
-struct report_row {
-	int64_t t_s;
-	const struct client_window *c; /* NULL: no client window that second */
-	const struct server_window *s; /* NULL: no server window that second */
-};
 
 /* What a server series measures (see series_value()). */
 enum report_series_kind {
@@ -72,7 +68,7 @@ struct report_ctx {
 	double duration_s;
 	size_t nroles;
 	char role[RESULTS_MAX_ROLES][RESULTS_NAME_LEN + 1]; /* NUL-terminated copies */
-	struct report_row *rows;
+	struct timeline_row *rows;
 	size_t nrows;
 	const struct query_summary **queries; /* by total time, largest first */
 	size_t nqueries;
@@ -85,22 +81,6 @@ struct report_ctx {
 	uint64_t req_count, req_errors;
 	struct breakpoint bp;                 /* of the client windows, server turns */
 };
-
-static int cmp_cwin(const void *a, const void *b)
-{
-	const struct client_window *x = *(const struct client_window *const *)a;
-	const struct client_window *y = *(const struct client_window *const *)b;
-
-	return (x->t_s > y->t_s) - (x->t_s < y->t_s);
-}
-
-static int cmp_swin(const void *a, const void *b)
-{
-	const struct server_window *x = *(const struct server_window *const *)a;
-	const struct server_window *y = *(const struct server_window *const *)b;
-
-	return (x->t_s > y->t_s) - (x->t_s < y->t_s);
-}
 
 static int cmp_query(const void *a, const void *b)
 {
@@ -140,53 +120,6 @@ static int cmp_syscall(const void *a, const void *b, void *server)
 	if (x->total_ns != y->total_ns)
 		return x->total_ns > y->total_ns ? -1 : 1;
 	return strncmp(x->name, y->name, RESULTS_NAME_LEN);
-}
-
-/* Merge-join the client and server windows by second (both sorted first:
- * the producers append in time order, but nothing here depends on it). */
-static int join_windows(struct report_ctx *x)
-{
-	const struct run_result *r = x->r;
-	const struct client_window **cw = NULL;
-	const struct server_window **sw = NULL;
-	size_t nc = r->cwin ? r->ncwin : 0, ns = r->profiled && r->swin ? r->nswin : 0;
-	size_t i = 0, j = 0;
-	int err = 0;
-
-	if (nc + ns == 0)
-		return 0;
-	cw = calloc(nc ? nc : 1, sizeof(*cw));
-	sw = calloc(ns ? ns : 1, sizeof(*sw));
-	x->rows = calloc(nc + ns, sizeof(*x->rows));
-	if (!cw || !sw || !x->rows) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (size_t k = 0; k < nc; k++)
-		cw[k] = &r->cwin[k];
-	for (size_t k = 0; k < ns; k++)
-		sw[k] = &r->swin[k];
-	qsort(cw, nc, sizeof(*cw), cmp_cwin);
-	qsort(sw, ns, sizeof(*sw), cmp_swin);
-	while (i < nc || j < ns) {
-		struct report_row *row = &x->rows[x->nrows++];
-
-		if (j >= ns || (i < nc && cw[i]->t_s < sw[j]->t_s)) {
-			row->t_s = cw[i]->t_s;
-			row->c = cw[i++];
-		} else if (i >= nc || sw[j]->t_s < cw[i]->t_s) {
-			row->t_s = sw[j]->t_s;
-			row->s = sw[j++];
-		} else {
-			row->t_s = cw[i]->t_s;
-			row->c = cw[i++];
-			row->s = sw[j++];
-		}
-	}
-out:
-	free(cw);
-	free(sw);
-	return err;
 }
 
 /* Sum of a per-role figure over the first nroles roles. */
@@ -383,7 +316,7 @@ static int ctx_init(struct report_ctx *x, const struct run_result *r)
 			hist_merge(x->all, q->duration);
 	}
 
-	err = join_windows(x);
+	err = timeline_join(x->r, &x->rows, &x->nrows);
 	if (err)
 		goto fail;
 
