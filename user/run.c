@@ -430,7 +430,7 @@ int run_execute(const struct run_opts *o)
 		report_print_findings(&res, stdout, 3);
 		printf("\n");
 		print_thresholds(&res, failed > 0 ? failed : 0);
-		printf("Report: %s/report.md\nSummary: %s/summary.json\n", dir, dir);
+		printf("Report: %s/report.md (and report.html)\nSummary: %s/summary.json\n", dir, dir);
 		rc = drive_err || jerr || perr || failed < 0 ? 1 : failed > 0 ? 99 : 0;
 	} else {
 		print_thresholds(&res, failed > 0 ? failed : 0);

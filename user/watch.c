@@ -199,7 +199,7 @@ int watch_execute(const struct watch_opts *o)
 	if (report_write(&res, dir) == 0) {
 		printf("\nFindings:\n");
 		report_print_findings(&res, stdout, 3);
-		printf("\nReport: %s/report.md\nSummary: %s/summary.json\n", dir, dir);
+		printf("\nReport: %s/report.md (and report.html)\nSummary: %s/summary.json\n", dir, dir);
 		rc = loop_err ? 1 : 0;
 	}
 	profile_totals_free(&res.server);
