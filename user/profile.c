@@ -271,19 +271,22 @@ int profile_poll(struct profile *p, int timeout_ms)
 }
 
 /* The percentile pct of the kernel's latency slots: the upper bound of the
- * slot that holds the nearest-rank value; 0 with no values. */
+ * slot that holds the nearest-rank value; 0 with no values. The last slot
+ * is open-ended, so a value there reads as its lower bound (a floor, never
+ * the UINT64_MAX that bounds it). */
 static uint64_t slots_pct_ns(const uint64_t *slots, uint64_t count, unsigned pct)
 {
 	uint64_t rank = (count * pct + 99) / 100, seen = 0;
+	unsigned k;
 
 	if (!count)
 		return 0;
-	for (unsigned k = 0; k < LOADER_LAT_SLOTS; k++) {
+	for (k = 0; k < LOADER_LAT_SLOTS; k++) {
 		seen += slots[k];
 		if (seen >= rank)
-			return loader_lat_slot_upper_ns(k);
+			break;
 	}
-	return loader_lat_slot_upper_ns(LOADER_LAT_SLOTS - 1);
+	return loader_lat_slot_upper_ns(k < LOADER_LAT_SLOTS - 1 ? k : LOADER_LAT_SLOTS - 2);
 }
 
 static uint32_t measured_bits(uint32_t loader_bits)
