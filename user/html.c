@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "breakpoint.h"
 #include "hist.h"
 #include "html.h"
 #include "report.h"
+#include "runfile.h"
 
 #define HTML_MAX_SPAN_S	  (10 * 86400) /* longest timeline drawn */
 #define HTML_MAX_COLS	  1500	       /* points per series before seconds are folded */
@@ -1650,17 +1650,18 @@ out:
 
 int html_write(const struct run_result *r, const char *dir)
 {
-	char *text = NULL, *path = NULL, *tmp = NULL;
+	char *text = NULL;
 	size_t len = 0;
-	FILE *m = NULL, *f = NULL;
-	int err = 0;
+	FILE *m;
+	int err;
 
 	if (!r || !dir)
 		return -EINVAL;
 	m = open_memstream(&text, &len);
 	if (!m) {
 		err = -errno;
-		goto out;
+		fprintf(stderr, "loadlens: cannot write %s/report.html: %s\n", dir, strerror(-err));
+		return err;
 	}
 	err = html_render(r, m);
 	if (ferror(m) && !err)
@@ -1668,35 +1669,9 @@ int html_write(const struct run_result *r, const char *dir)
 	if (fclose(m) && !err)
 		err = -ENOMEM;
 	if (err)
-		goto out;
-	if (asprintf(&path, "%s/report.html", dir) < 0) {
-		path = NULL;
-		err = -ENOMEM;
-		goto out;
-	}
-	if (asprintf(&tmp, "%s/.report.html.tmp", dir) < 0) {
-		tmp = NULL;
-		err = -ENOMEM;
-		goto out;
-	}
-	f = fopen(tmp, "w");
-	if (!f) {
-		err = -errno;
-		goto out;
-	}
-	if (fwrite(text, 1, len, f) != len)
-		err = -(errno ? errno : EIO);
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-out:
-	if (err)
 		fprintf(stderr, "loadlens: cannot write %s/report.html: %s\n", dir, strerror(-err));
+	else
+		err = runfile_write(dir, "report.html", text, len);
 	free(text);
-	free(path);
-	free(tmp);
 	return err;
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "runfile.h"
 #include "threshold.h"
 #include "timeline.h"
 
@@ -81,38 +82,6 @@ static int log_err(const char *dir, const char *name, int err)
 {
 	fprintf(stderr, "loadlens: cannot write %s/%s: %s\n", dir, name, strerror(-err));
 	return err;
-}
-
-/* Write len bytes of text to dir/name through dir/.name.tmp and a rename.
- * 0 or -errno, logged once. */
-static int write_atomic(const char *dir, const char *name, const char *text, size_t len)
-{
-	char *path = NULL, *tmp = NULL;
-	FILE *f;
-	int err = 0;
-
-	if (asprintf(&path, "%s/%s", dir, name) < 0 ||
-	    asprintf(&tmp, "%s/.%s.tmp", dir, name) < 0) {
-		free(path);
-		return log_err(dir, name, -ENOMEM);
-	}
-	f = fopen(tmp, "w");
-	if (!f) {
-		err = -errno;
-		goto out;
-	}
-	if (len && fwrite(text, 1, len, f) != len)
-		err = -(errno ? errno : EIO);
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-out:
-	free(path);
-	free(tmp);
-	return err ? log_err(dir, name, err) : 0;
 }
 
 /* ---- timeseries.csv ------------------------------------------------------ */
@@ -216,7 +185,7 @@ int output_timeseries_csv(const struct run_result *r, const char *dir)
 		free(text);
 		return log_err(dir, name, err);
 	}
-	err = write_atomic(dir, name, text, len);
+	err = runfile_write(dir, name, text, len);
 	free(text);
 	return err;
 }
@@ -590,7 +559,7 @@ int output_junit(const struct run_result *r, const char *dir)
 		free(text);
 		return log_err(dir, name, err);
 	}
-	err = write_atomic(dir, name, text, len);
+	err = runfile_write(dir, name, text, len);
 	free(text);
 	return err;
 }

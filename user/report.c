@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "breakpoint.h"
 #include "hist.h"
 #include "html.h"
 #include "report.h"
+#include "runfile.h"
 #include "stats.h"
 #include "threshold.h"
 #include "timeline.h"
@@ -2439,46 +2439,6 @@ static int md_report(const struct report_ctx *x, char **text)
 
 /* ---- files -------------------------------------------------------------- */
 
-/* Write text to dir/name through a temporary file and a rename, so a reader
- * never sees half a file. 0 or -errno, logged once. */
-static int write_file(const char *dir, const char *name, const char *text)
-{
-	char *path = NULL, *tmp = NULL;
-	size_t len = strlen(text);
-	FILE *f = NULL;
-	int err = 0;
-
-	if (asprintf(&path, "%s/%s", dir, name) < 0) {
-		path = NULL;
-		err = -ENOMEM;
-		goto out;
-	}
-	if (asprintf(&tmp, "%s/.%s.tmp", dir, name) < 0) {
-		tmp = NULL;
-		err = -ENOMEM;
-		goto out;
-	}
-	f = fopen(tmp, "w");
-	if (!f) {
-		err = -errno;
-		goto out;
-	}
-	if (fwrite(text, 1, len, f) != len)
-		err = -(errno ? errno : EIO);
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-out:
-	if (err)
-		fprintf(stderr, "loadlens: cannot write %s/%s: %s\n", dir, name, strerror(-err));
-	free(path);
-	free(tmp);
-	return err;
-}
-
 int report_write(const struct run_result *r, const char *dir)
 {
 	struct report_ctx x;
@@ -2503,9 +2463,9 @@ int report_write(const struct run_result *r, const char *dir)
 		fprintf(stderr, "loadlens: cannot write %s/report.md: %s\n", dir, strerror(-err));
 		goto out;
 	}
-	err = write_file(dir, "summary.json", json);
+	err = runfile_write(dir, "summary.json", json, strlen(json));
 	if (!err)
-		err = write_file(dir, "report.md", md);
+		err = runfile_write(dir, "report.md", md, strlen(md));
 	if (!err)
 		err = html_write(r, dir);
 out:
