@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 
 #include <cJSON.h>
 
+#include "jsonpath.h"
 #include "scenario.h"
 #include "template.h"
 
@@ -28,76 +28,12 @@
 
 /* State of one scen_load: where we are in the document, for messages. */
 struct ld {
-	const char *file; /* as the user named it */
-	char *err;
-	size_t errlen;
-	char path[512]; /* JSON path of the value being read, "scenarios.ramp.stages[2]" */
-	size_t plen;
+	struct jpath jp; /* where the reader is, for messages */
 	struct scenario *sc;
 	char *dir;   /* the scenario's folder, for data files */
 	char **caps; /* every captured variable, first capture first */
 	size_t ncaps, capcap;
 };
-
-/* ---- messages ---- */
-
-static int fail(struct ld *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(struct ld *l, const char *fmt, ...)
-{
-	char msg[768];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (l->plen)
-		snprintf(l->err, l->errlen, "%s: %s: %s", l->file, l->path, msg);
-	else
-		snprintf(l->err, l->errlen, "%s: %s", l->file, msg);
-	return -EINVAL;
-}
-
-static size_t path_push(struct ld *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static size_t path_push(struct ld *l, const char *fmt, ...)
-{
-	size_t saved = l->plen, room = sizeof(l->path) - l->plen;
-	va_list ap;
-	int w;
-
-	va_start(ap, fmt);
-	w = vsnprintf(l->path + l->plen, room, fmt, ap);
-	va_end(ap);
-	if (w > 0)
-		l->plen += (size_t)w < room ? (size_t)w : room - 1;
-	return saved;
-}
-
-/* Enter the member key: ".key", or ["key"] when the key has odd characters. */
-static size_t path_key(struct ld *l, const char *key)
-{
-	size_t i;
-	int plain = key[0] != '\0';
-
-	for (i = 0; key[i]; i++)
-		if (!(isalnum((unsigned char)key[i]) || key[i] == '_' || key[i] == '-'))
-			plain = 0;
-	if (!plain)
-		return path_push(l, "[\"%s\"]", key);
-	return path_push(l, l->plen ? ".%s" : "%s", key);
-}
-
-static size_t path_index(struct ld *l, size_t i)
-{
-	return path_push(l, "[%zu]", i);
-}
-
-static void path_pop(struct ld *l, size_t saved)
-{
-	l->plen = saved;
-	l->path[saved] = '\0';
-}
 
 /* The value as a message shows it: strings quoted and cut, containers elided. */
 static const char *show(const cJSON *v, char *buf, size_t len)
@@ -317,18 +253,18 @@ static int check_keys(struct ld *l, const cJSON *obj, const char *const *allowed
 	for (c = obj->child; c; c = c->next) {
 		for (d = obj->child; d != c; d = d->next) {
 			if (!strcmp(d->string, c->string)) {
-				path_key(l, c->string);
-				return fail(l, "duplicate key (each key may appear once)");
+				jpath_key(&l->jp, c->string);
+				return jpath_fail(&l->jp, "duplicate key (each key may appear once)");
 			}
 		}
 		if (free_text_key(c->string) || in_list(c->string, allowed))
 			continue;
-		path_key(l, c->string);
+		jpath_key(&l->jp, c->string);
 		if (in_list(c->string, notyet))
-			return fail(l, "a k6 option that loadlens does not support yet (remove it to run "
+			return jpath_fail(&l->jp, "a k6 option that loadlens does not support yet (remove it to run "
 				    "without it)");
 		join(list, sizeof(list), allowed);
-		return fail(l, "unknown key%s%s (expected one of: %s)", where ? " for " : "",
+		return jpath_fail(&l->jp, "unknown key%s%s (expected one of: %s)", where ? " for " : "",
 			    where ? where : "", list);
 	}
 	return 0;
@@ -346,13 +282,13 @@ static int count_names(struct ld *l, const cJSON *obj, size_t *n)
 			continue;
 		for (d = obj->child; d != c; d = d->next) {
 			if (!strcmp(d->string, c->string)) {
-				path_key(l, c->string);
-				return fail(l, "duplicate name (each name may appear once)");
+				jpath_key(&l->jp, c->string);
+				return jpath_fail(&l->jp, "duplicate name (each name may appear once)");
 			}
 		}
 		if (!c->string[0]) {
-			path_key(l, c->string);
-			return fail(l, "empty name");
+			jpath_key(&l->jp, c->string);
+			return jpath_fail(&l->jp, "empty name");
 		}
 		(*n)++;
 	}
@@ -365,7 +301,7 @@ static int need_object(struct ld *l, const cJSON *v, const char *example)
 
 	if (cJSON_IsObject(v))
 		return 0;
-	return fail(l, "%s is %s, not an object (expected e.g. %s)", show(v, vb, sizeof(vb)),
+	return jpath_fail(&l->jp, "%s is %s, not an object (expected e.g. %s)", show(v, vb, sizeof(vb)),
 		    type_name(v), example);
 }
 
@@ -376,8 +312,8 @@ static int need_string(struct ld *l, const cJSON *v, const char *expected)
 	if (cJSON_IsString(v) && v->valuestring[0])
 		return 0;
 	if (cJSON_IsString(v))
-		return fail(l, "empty string (expected %s)", expected);
-	return fail(l, "%s is %s, not a string (expected %s)", show(v, vb, sizeof(vb)),
+		return jpath_fail(&l->jp, "empty string (expected %s)", expected);
+	return jpath_fail(&l->jp, "%s is %s, not a string (expected %s)", show(v, vb, sizeof(vb)),
 		    type_name(v), expected);
 }
 
@@ -394,18 +330,18 @@ static int get_int(struct ld *l, const cJSON *obj, const char *key, int required
 		*out = def;
 		return 0;
 	}
-	saved = path_key(l, key);
+	saved = jpath_key(&l->jp, key);
 	if (!v)
-		rc = fail(l, "missing (expected %s, an integer from %lld to %lld)", what,
+		rc = jpath_fail(&l->jp, "missing (expected %s, an integer from %lld to %lld)", what,
 			  (long long)min, (long long)max);
 	else if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
 		 v->valuedouble < (double)min || v->valuedouble > (double)max)
-		rc = fail(l, "%s is not a valid %s (expected an integer from %lld to %lld)",
+		rc = jpath_fail(&l->jp, "%s is not a valid %s (expected an integer from %lld to %lld)",
 			  show(v, vb, sizeof(vb)), what, (long long)min, (long long)max);
 	else
 		*out = (int64_t)v->valuedouble;
 	if (!rc)
-		path_pop(l, saved);
+		jpath_pop(&l->jp, saved);
 	return rc;
 }
 
@@ -418,16 +354,16 @@ static int read_duration(struct ld *l, const cJSON *v, int64_t min_ms, int64_t *
 
 	if (cJSON_IsNumber(v)) {
 		if (v->valuedouble == floor(v->valuedouble) && fabs(v->valuedouble) < 1e9)
-			return fail(l, "%s is a number, not a duration (write the unit, e.g. \"%llds\" "
+			return jpath_fail(&l->jp, "%s is a number, not a duration (write the unit, e.g. \"%llds\" "
 				    "or \"%lldms\")", show(v, vb, sizeof(vb)),
 				    (long long)v->valuedouble, (long long)v->valuedouble);
-		return fail(l, "%s is a number, not a duration (%s)", show(v, vb, sizeof(vb)),
+		return jpath_fail(&l->jp, "%s is a number, not a duration (%s)", show(v, vb, sizeof(vb)),
 			    DURATION_HELP);
 	}
 	if (!cJSON_IsString(v) || scen_parse_duration(v->valuestring, ms))
-		return fail(l, "%s is not a duration (%s)", show(v, vb, sizeof(vb)), DURATION_HELP);
+		return jpath_fail(&l->jp, "%s is not a duration (%s)", show(v, vb, sizeof(vb)), DURATION_HELP);
 	if (*ms < min_ms)
-		return fail(l, "%s is too short (expected a duration above 0, e.g. \"30s\")",
+		return jpath_fail(&l->jp, "%s is too short (expected a duration above 0, e.g. \"30s\")",
 			    show(v, vb, sizeof(vb)));
 	return 0;
 }
@@ -443,12 +379,12 @@ static int get_duration(struct ld *l, const cJSON *obj, const char *key, int req
 		*ms = def;
 		return 0;
 	}
-	saved = path_key(l, key);
+	saved = jpath_key(&l->jp, key);
 	if (!v)
-		return fail(l, "missing (%s)", DURATION_HELP);
+		return jpath_fail(&l->jp, "missing (%s)", DURATION_HELP);
 	rc = read_duration(l, v, min_ms, ms);
 	if (!rc)
-		path_pop(l, saved);
+		jpath_pop(&l->jp, saved);
 	return rc;
 }
 
@@ -530,26 +466,26 @@ static int load_data_file(struct ld *l, struct scen_data *d, const char *file)
 	if (!buf) {
 		if (errno == ENOMEM)
 			return -ENOMEM;
-		return fail(l, "cannot read \"%s\" (%s): %s", file, d->path, strerror(errno));
+		return jpath_fail(&l->jp, "cannot read \"%s\" (%s): %s", file, d->path, strerror(errno));
 	}
 	d->items = parse_json(buf, len, why, sizeof(why));
 	free(buf);
 	if (!d->items) {
 		if (errno == ENOMEM)
 			return -ENOMEM;
-		return fail(l, "\"%s\" is not valid JSON: %s", file, why);
+		return jpath_fail(&l->jp, "\"%s\" is not valid JSON: %s", file, why);
 	}
 	if (!cJSON_IsArray(d->items))
-		return fail(l, "\"%s\" holds %s (expected a non-empty JSON array of objects)", file,
+		return jpath_fail(&l->jp, "\"%s\" holds %s (expected a non-empty JSON array of objects)", file,
 			    type_name(d->items));
 	d->nitems = (size_t)cJSON_GetArraySize(d->items);
 	if (!d->nitems)
-		return fail(l, "\"%s\" is an empty array (expected a non-empty JSON array of objects)",
+		return jpath_fail(&l->jp, "\"%s\" is an empty array (expected a non-empty JSON array of objects)",
 			    file);
 	i = 0;
 	cJSON_ArrayForEach(item, d->items) {
 		if (!cJSON_IsObject(item))
-			return fail(l, "\"%s\": item [%zu] is %s (expected a non-empty JSON array of objects)",
+			return jpath_fail(&l->jp, "\"%s\": item [%zu] is %s (expected a non-empty JSON array of objects)",
 				    file, i, type_name(item));
 		i++;
 	}
@@ -567,7 +503,7 @@ static int load_data(struct ld *l, const cJSON *data)
 
 	if (!data)
 		return 0;
-	saved = path_key(l, "data");
+	saved = jpath_key(&l->jp, "data");
 	rc = need_object(l, data, "{\"users\": {\"file\": \"data/users.json\", \"pick\": \"vu\"}}");
 	if (!rc)
 		rc = count_names(l, data, &n);
@@ -583,10 +519,10 @@ static int load_data(struct ld *l, const cJSON *data)
 		if (free_text_key(c->string))
 			continue;
 		k++;
-		s2 = path_key(l, c->string);
+		s2 = jpath_key(&l->jp, c->string);
 		problem = tmpl_name_problem(c->string);
 		if (problem)
-			return fail(l, "\"%s\" %s", c->string, problem);
+			return jpath_fail(&l->jp, "\"%s\" %s", c->string, problem);
 		rc = need_object(l, c, "{\"file\": \"data/users.json\", \"pick\": \"vu\"}");
 		if (!rc)
 			rc = check_keys(l, c, keys, NULL, NULL);
@@ -598,29 +534,29 @@ static int load_data(struct ld *l, const cJSON *data)
 		d->pick = SCEN_PICK_VU;
 		if (v) {
 			char vb[80];
-			size_t s3 = path_key(l, "pick");
+			size_t s3 = jpath_key(&l->jp, "pick");
 
 			if (!cJSON_IsString(v) ||
 			    (strcmp(v->valuestring, "vu") && strcmp(v->valuestring, "random")))
-				return fail(l, "%s is not a pick mode (expected \"vu\": item (VU-1) %% n, or "
+				return jpath_fail(&l->jp, "%s is not a pick mode (expected \"vu\": item (VU-1) %% n, or "
 					    "\"random\": a new item each iteration)", show(v, vb, sizeof(vb)));
 			if (!strcmp(v->valuestring, "random"))
 				d->pick = SCEN_PICK_RANDOM;
-			path_pop(l, s3);
+			jpath_pop(&l->jp, s3);
 		}
 		v = cJSON_GetObjectItemCaseSensitive(c, "file");
-		path_key(l, "file");
+		jpath_key(&l->jp, "file");
 		if (!v)
-			return fail(l, "missing (expected the path of a JSON array of objects, relative "
+			return jpath_fail(&l->jp, "missing (expected the path of a JSON array of objects, relative "
 				    "to the scenario's folder)");
 		rc = need_string(l, v, "the path of a JSON array of objects");
 		if (!rc)
 			rc = load_data_file(l, d, v->valuestring);
 		if (rc)
 			return rc;
-		path_pop(l, s2);
+		jpath_pop(&l->jp, s2);
 	}
-	path_pop(l, saved);
+	jpath_pop(&l->jp, saved);
 	return 0;
 }
 
@@ -709,7 +645,7 @@ static int compile_at(struct ld *l, const cJSON *v, struct scen_tmpl **out)
 	if (*out)
 		return 0;
 	if (errno == EINVAL)
-		return fail(l, "%s", why);
+		return jpath_fail(&l->jp, "%s", why);
 	return -errno;
 }
 
@@ -718,11 +654,11 @@ static int load_url(struct ld *l, const cJSON *req, struct scen_request *r)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, "url");
 	const char *u;
 	char vb[80];
-	size_t saved = path_key(l, "url");
+	size_t saved = jpath_key(&l->jp, "url");
 	int rc;
 
 	if (!v)
-		return fail(l, "missing (expected a path under baseURL such as \"/api/v1/products\", "
+		return jpath_fail(&l->jp, "missing (expected a path under baseURL such as \"/api/v1/products\", "
 			    "or an absolute http:// or https:// URL)");
 	rc = need_string(l, v, "a path such as \"/api/v1/products\" or an absolute URL");
 	if (rc)
@@ -730,23 +666,23 @@ static int load_url(struct ld *l, const cJSON *req, struct scen_request *r)
 	u = v->valuestring;
 	if (u[0] == '/') {
 		if (!l->sc->base_url)
-			return fail(l, "%s is relative but there is no baseURL (set \"baseURL\" in the "
+			return jpath_fail(&l->jp, "%s is relative but there is no baseURL (set \"baseURL\" in the "
 				    "file or BASE_URL in the environment)", show(v, vb, sizeof(vb)));
 	} else if (strncasecmp(u, "http://", 7) && strncasecmp(u, "https://", 8) &&
 		   strncmp(u, "{{", 2)) {
-		return fail(l, "%s is not a URL (expected a path starting with / under baseURL, or an "
+		return jpath_fail(&l->jp, "%s is not a URL (expected a path starting with / under baseURL, or an "
 			    "absolute http:// or https:// URL)", show(v, vb, sizeof(vb)));
 	}
 	rc = compile_at(l, v, &r->url);
 	if (!rc)
-		path_pop(l, saved);
+		jpath_pop(&l->jp, saved);
 	return rc;
 }
 
 static int load_headers(struct ld *l, const cJSON *hdrs, struct scen_request *r)
 {
 	const cJSON *c, *d;
-	size_t saved = path_key(l, "headers"), s2, i;
+	size_t saved = jpath_key(&l->jp, "headers"), s2, i;
 	int rc = need_object(l, hdrs, "{\"Authorization\": \"Bearer {{token}}\"}");
 
 	if (rc)
@@ -760,15 +696,15 @@ static int load_headers(struct ld *l, const cJSON *hdrs, struct scen_request *r)
 		const char *k = c->string;
 		size_t j;
 
-		s2 = path_key(l, k);
+		s2 = jpath_key(&l->jp, k);
 		for (j = 0; k[j] && is_tchar(k[j]); j++)
 			;
 		if (!k[0] || k[j])
-			return fail(l, "\"%s\" is not a header name (expected letters, digits and "
+			return jpath_fail(&l->jp, "\"%s\" is not a header name (expected letters, digits and "
 				    "-, e.g. \"X-Request-Id\")", k);
 		for (d = hdrs->child; d != c; d = d->next)
 			if (!strcasecmp(d->string, k))
-				return fail(l, "duplicate header (\"%s\" is already set)", d->string);
+				return jpath_fail(&l->jp, "duplicate header (\"%s\" is already set)", d->string);
 		if (!cJSON_IsString(c))
 			rc = need_string(l, c, "a header value, e.g. \"Bearer {{token}}\"");
 		if (!rc)
@@ -777,17 +713,17 @@ static int load_headers(struct ld *l, const cJSON *hdrs, struct scen_request *r)
 			rc = compile_at(l, c, &r->headers[i].value);
 		if (rc)
 			return rc;
-		path_pop(l, s2);
+		jpath_pop(&l->jp, s2);
 		i++;
 	}
-	path_pop(l, saved);
+	jpath_pop(&l->jp, saved);
 	return 0;
 }
 
 static int load_captures(struct ld *l, const cJSON *caps, struct scen_request *r)
 {
 	const cJSON *c;
-	size_t saved = path_key(l, "capture"), s2, i = 0;
+	size_t saved = jpath_key(&l->jp, "capture"), s2, i = 0;
 	const char *problem;
 	int rc = need_object(l, caps, "{\"token\": \"token\", \"order_id\": \"data.id\"}");
 
@@ -801,12 +737,12 @@ static int load_captures(struct ld *l, const cJSON *caps, struct scen_request *r
 		const char *p;
 		char vb[80];
 
-		s2 = path_key(l, c->string);
+		s2 = jpath_key(&l->jp, c->string);
 		problem = tmpl_name_problem(c->string);
 		if (problem)
-			return fail(l, "\"%s\" %s", c->string, problem);
+			return jpath_fail(&l->jp, "\"%s\" %s", c->string, problem);
 		if (find_data(l->sc, c->string))
-			return fail(l, "\"%s\" is already the name of a data set (choose another name)",
+			return jpath_fail(&l->jp, "\"%s\" is already the name of a data set (choose another name)",
 				    c->string);
 		rc = need_string(l, c, "a dotted JSON path such as \"token\", \"data.id\" or "
 				 "\"items.0.id\"");
@@ -814,20 +750,20 @@ static int load_captures(struct ld *l, const cJSON *caps, struct scen_request *r
 			return rc;
 		p = c->valuestring;
 		if (p[0] == '$')
-			return fail(l, "%s: write the path without \"$\" (expected e.g. \"data.id\", "
+			return jpath_fail(&l->jp, "%s: write the path without \"$\" (expected e.g. \"data.id\", "
 				    "\"items.0.id\")", show(c, vb, sizeof(vb)));
 		if (p[0] == '.' || p[strlen(p) - 1] == '.' || strstr(p, ".."))
-			return fail(l, "%s has an empty segment (expected e.g. \"token\", \"data.id\", "
+			return jpath_fail(&l->jp, "%s has an empty segment (expected e.g. \"token\", \"data.id\", "
 				    "\"items.0.id\")", show(c, vb, sizeof(vb)));
 		rc = dup_str(&r->captures[i].var, c->string);
 		if (!rc)
 			rc = dup_str(&r->captures[i].path, p);
 		if (rc)
 			return rc;
-		path_pop(l, s2);
+		jpath_pop(&l->jp, s2);
 		i++;
 	}
-	path_pop(l, saved);
+	jpath_pop(&l->jp, saved);
 	return 0;
 }
 
@@ -841,16 +777,16 @@ static int load_body(struct ld *l, const cJSON *req, struct scen_request *r)
 	int rc;
 
 	if (json && body)
-		return fail(l, "has both \"json\" and \"body\" (expected one: \"json\" for a JSON "
+		return jpath_fail(&l->jp, "has both \"json\" and \"body\" (expected one: \"json\" for a JSON "
 			    "value, \"body\" for raw text)");
 	if (body) {
-		saved = path_key(l, "body");
+		saved = jpath_key(&l->jp, "body");
 		if (!cJSON_IsString(body))
-			return fail(l, "%s is not a string (expected raw text; use \"json\" for a JSON "
+			return jpath_fail(&l->jp, "%s is not a string (expected raw text; use \"json\" for a JSON "
 				    "body)", type_name(body));
 		rc = compile_at(l, body, &r->body);
 		if (!rc)
-			path_pop(l, saved);
+			jpath_pop(&l->jp, saved);
 		return rc;
 	}
 	if (!json)
@@ -861,15 +797,15 @@ static int load_body(struct ld *l, const cJSON *req, struct scen_request *r)
 		return 0;
 	if (errno != EINVAL)
 		return -errno;
-	path_key(l, "json");
-	path_push(l, "%s", where);
-	return fail(l, "%s", why);
+	jpath_key(&l->jp, "json");
+	jpath_push(&l->jp, "%s", where);
+	return jpath_fail(&l->jp, "%s", why);
 }
 
 static int load_expect(struct ld *l, const cJSON *exp, struct scen_request *r)
 {
 	static const char *const keys[] = { "status", NULL };
-	size_t saved = path_key(l, "expect");
+	size_t saved = jpath_key(&l->jp, "expect");
 	int64_t status;
 	int rc = need_object(l, exp, "{\"status\": 200}");
 
@@ -880,7 +816,7 @@ static int load_expect(struct ld *l, const cJSON *exp, struct scen_request *r)
 	if (rc)
 		return rc;
 	r->expect_status = (int)status;
-	path_pop(l, saved);
+	jpath_pop(&l->jp, saved);
 	return 0;
 }
 
@@ -890,7 +826,7 @@ static int load_request(struct ld *l, const cJSON *req, struct scen_request *r)
 					    "capture", "expect", NULL };
 	static const char *const notyet[] = { "params", "timeout", "redirects", "checks", "form",
 					      NULL };
-	size_t saved = path_key(l, "request"), i;
+	size_t saved = jpath_key(&l->jp, "request"), i;
 	const cJSON *v;
 	char vb[80], list[128];
 	int rc = need_object(l, req, "{\"method\": \"GET\", \"url\": \"/\"}");
@@ -901,19 +837,19 @@ static int load_request(struct ld *l, const cJSON *req, struct scen_request *r)
 		return rc;
 	v = cJSON_GetObjectItemCaseSensitive(req, "method");
 	if (v) {
-		size_t s2 = path_key(l, "method");
+		size_t s2 = jpath_key(&l->jp, "method");
 
 		join(list, sizeof(list), methods);
 		if (!cJSON_IsString(v))
-			return fail(l, "%s is not an HTTP method (expected one of: %s)",
+			return jpath_fail(&l->jp, "%s is not an HTTP method (expected one of: %s)",
 				    show(v, vb, sizeof(vb)), list);
 		for (i = 0; methods[i] && strcasecmp(methods[i], v->valuestring); i++)
 			;
 		if (!methods[i])
-			return fail(l, "%s is not an HTTP method (expected one of: %s)",
+			return jpath_fail(&l->jp, "%s is not an HTTP method (expected one of: %s)",
 				    show(v, vb, sizeof(vb)), list);
 		r->method = strdup(methods[i]);
-		path_pop(l, s2);
+		jpath_pop(&l->jp, s2);
 	} else {
 		r->method = strdup("GET");
 	}
@@ -924,13 +860,13 @@ static int load_request(struct ld *l, const cJSON *req, struct scen_request *r)
 		return rc;
 	v = cJSON_GetObjectItemCaseSensitive(req, "name");
 	if (v) {
-		size_t s2 = path_key(l, "name");
+		size_t s2 = jpath_key(&l->jp, "name");
 
 		rc = need_string(l, v, "a name for the request's metrics, e.g. \"login\"");
 		if (rc)
 			return rc;
 		r->name = strdup(v->valuestring);
-		path_pop(l, s2);
+		jpath_pop(&l->jp, s2);
 	} else if (asprintf(&r->name, "%s %s", r->method, scen_tmpl_source(r->url)) < 0) {
 		r->name = NULL;
 	}
@@ -948,20 +884,20 @@ static int load_request(struct ld *l, const cJSON *req, struct scen_request *r)
 	v = cJSON_GetObjectItemCaseSensitive(req, "expect");
 	if (v && (rc = load_expect(l, v, r)))
 		return rc;
-	path_pop(l, saved);
+	jpath_pop(&l->jp, saved);
 	return 0;
 }
 
 static int load_think(struct ld *l, const cJSON *v, struct scen_step *st)
 {
 	static const char *const keys[] = { "min", "max", NULL };
-	size_t saved = path_key(l, "think");
+	size_t saved = jpath_key(&l->jp, "think");
 	char vb[80];
 	int rc;
 
 	st->kind = SCEN_STEP_THINK;
 	if (!cJSON_IsObject(v) && !cJSON_IsString(v) && !cJSON_IsNumber(v))
-		return fail(l, "%s is not a think time (expected a duration such as \"2s\", or "
+		return jpath_fail(&l->jp, "%s is not a think time (expected a duration such as \"2s\", or "
 			    "{\"min\": \"1s\", \"max\": \"3s\"})", show(v, vb, sizeof(vb)));
 	if (cJSON_IsObject(v)) {
 		rc = check_keys(l, v, keys, NULL, NULL);
@@ -972,8 +908,8 @@ static int load_think(struct ld *l, const cJSON *v, struct scen_step *st)
 		if (!rc && st->u.think.max_ms < st->u.think.min_ms) {
 			char vb2[80];
 
-			path_key(l, "max");
-			rc = fail(l, "%s is below min %s (expected max >= min)",
+			jpath_key(&l->jp, "max");
+			rc = jpath_fail(&l->jp, "%s is below min %s (expected max >= min)",
 				  show(cJSON_GetObjectItemCaseSensitive(v, "max"), vb, sizeof(vb)),
 				  show(cJSON_GetObjectItemCaseSensitive(v, "min"), vb2, sizeof(vb2)));
 		}
@@ -982,7 +918,7 @@ static int load_think(struct ld *l, const cJSON *v, struct scen_step *st)
 		st->u.think.max_ms = st->u.think.min_ms;
 	}
 	if (!rc)
-		path_pop(l, saved);
+		jpath_pop(&l->jp, saved);
 	return rc;
 }
 
@@ -1002,18 +938,18 @@ static int load_step(struct ld *l, const cJSON *s, struct scen_step *st)
 	think = cJSON_GetObjectItemCaseSensitive(s, "think");
 	prob = cJSON_GetObjectItemCaseSensitive(s, "probability");
 	if (req && think)
-		return fail(l, "has both \"request\" and \"think\" (expected one per step)");
+		return jpath_fail(&l->jp, "has both \"request\" and \"think\" (expected one per step)");
 	if (!req && !think)
-		return fail(l, "has neither \"request\" nor \"think\" (expected one per step)");
+		return jpath_fail(&l->jp, "has neither \"request\" nor \"think\" (expected one per step)");
 	st->probability = 1.0;
 	if (prob) {
-		size_t saved = path_key(l, "probability");
+		size_t saved = jpath_key(&l->jp, "probability");
 
 		if (!cJSON_IsNumber(prob) || !(prob->valuedouble >= 0 && prob->valuedouble <= 1))
-			return fail(l, "%s is not a probability (expected a number from 0 to 1, e.g. 0.2)",
+			return jpath_fail(&l->jp, "%s is not a probability (expected a number from 0 to 1, e.g. 0.2)",
 				    show(prob, vb, sizeof(vb)));
 		st->probability = prob->valuedouble;
-		path_pop(l, saved);
+		jpath_pop(&l->jp, saved);
 	}
 	if (think)
 		return load_think(l, think, st);
@@ -1026,11 +962,11 @@ static int load_flow_names(struct ld *l, const cJSON *flows)
 {
 	struct scenario *sc = l->sc;
 	const cJSON *c;
-	size_t n, k = 0, saved = path_key(l, "flows");
+	size_t n, k = 0, saved = jpath_key(&l->jp, "flows");
 	int rc;
 
 	if (!flows)
-		return fail(l, "missing (expected e.g. \"flows\": {\"default\": [{\"request\": "
+		return jpath_fail(&l->jp, "missing (expected e.g. \"flows\": {\"default\": [{\"request\": "
 			    "{\"url\": \"/\"}}]})");
 	rc = need_object(l, flows, "{\"default\": [{\"request\": {\"url\": \"/\"}}]}");
 	if (!rc)
@@ -1038,7 +974,7 @@ static int load_flow_names(struct ld *l, const cJSON *flows)
 	if (rc)
 		return rc;
 	if (!n)
-		return fail(l, "no flows (expected at least one, e.g. \"default\": [{\"request\": "
+		return jpath_fail(&l->jp, "no flows (expected at least one, e.g. \"default\": [{\"request\": "
 			    "{\"url\": \"/\"}}])");
 	sc->flows = calloc(n, sizeof(*sc->flows));
 	if (!sc->flows)
@@ -1051,7 +987,7 @@ static int load_flow_names(struct ld *l, const cJSON *flows)
 		if (!sc->flows[k++].name)
 			return -ENOMEM;
 	}
-	path_pop(l, saved);
+	jpath_pop(&l->jp, saved);
 	return 0;
 }
 
@@ -1059,7 +995,7 @@ static int load_flows(struct ld *l, const cJSON *flows)
 {
 	struct scenario *sc = l->sc;
 	const cJSON *c, *s;
-	size_t k = 0, saved = path_key(l, "flows"), s2, s3, j;
+	size_t k = 0, saved = jpath_key(&l->jp, "flows"), s2, s3, j;
 	int rc;
 
 	cJSON_ArrayForEach(c, flows) {
@@ -1068,28 +1004,28 @@ static int load_flows(struct ld *l, const cJSON *flows)
 		if (free_text_key(c->string))
 			continue;
 		f = &sc->flows[k++];
-		s2 = path_key(l, c->string);
+		s2 = jpath_key(&l->jp, c->string);
 		if (!cJSON_IsArray(c))
-			return fail(l, "%s, not an array of steps (expected e.g. [{\"request\": {\"url\": "
+			return jpath_fail(&l->jp, "%s, not an array of steps (expected e.g. [{\"request\": {\"url\": "
 				    "\"/\"}}, {\"think\": \"2s\"}])", type_name(c));
 		f->nsteps = (size_t)cJSON_GetArraySize(c);
 		if (!f->nsteps)
-			return fail(l, "empty flow (expected at least one step)");
+			return jpath_fail(&l->jp, "empty flow (expected at least one step)");
 		f->steps = calloc(f->nsteps, sizeof(*f->steps));
 		if (!f->steps)
 			return -ENOMEM;
 		j = 0;
 		cJSON_ArrayForEach(s, c) {
-			s3 = path_index(l, j);
+			s3 = jpath_push(&l->jp, "[%zu]", j);
 			rc = load_step(l, s, &f->steps[j]);
 			if (rc)
 				return rc;
-			path_pop(l, s3);
+			jpath_pop(&l->jp, s3);
 			j++;
 		}
-		path_pop(l, s2);
+		jpath_pop(&l->jp, s2);
 	}
-	path_pop(l, saved);
+	jpath_pop(&l->jp, saved);
 	return 0;
 }
 
@@ -1098,21 +1034,21 @@ static int load_flows(struct ld *l, const cJSON *flows)
 static int load_tags(struct ld *l, const cJSON *tags)
 {
 	const cJSON *c;
-	size_t saved = path_key(l, "tags");
+	size_t saved = jpath_key(&l->jp, "tags");
 	int rc = need_object(l, tags, "{\"team\": \"sales\"}");
 
 	if (rc)
 		return rc;
 	cJSON_ArrayForEach(c, tags) {
 		char vb[80];
-		size_t s2 = path_key(l, c->string);
+		size_t s2 = jpath_key(&l->jp, c->string);
 
 		if (!cJSON_IsString(c))
-			return fail(l, "%s is %s, not a string (tag values are strings)",
+			return jpath_fail(&l->jp, "%s is %s, not a string (tag values are strings)",
 				    show(c, vb, sizeof(vb)), type_name(c));
-		path_pop(l, s2);
+		jpath_pop(&l->jp, s2);
 	}
-	path_pop(l, saved);
+	jpath_pop(&l->jp, saved);
 	return 0;
 }
 
@@ -1123,15 +1059,15 @@ static int load_stages(struct ld *l, const cJSON *exec, struct scen_exec *e, con
 {
 	static const char *const keys[] = { "duration", "target", NULL };
 	const cJSON *stages = cJSON_GetObjectItemCaseSensitive(exec, "stages"), *s;
-	size_t saved = path_key(l, "stages"), s2, i = 0;
+	size_t saved = jpath_key(&l->jp, "stages"), s2, i = 0;
 	int64_t target;
 	int rc;
 
 	if (!stages)
-		return fail(l, "missing (%s needs stages, e.g. [{\"duration\": \"30s\", "
+		return jpath_fail(&l->jp, "missing (%s needs stages, e.g. [{\"duration\": \"30s\", "
 			    "\"target\": 100}])", scen_executor_name(e->executor));
 	if (!cJSON_IsArray(stages) || !cJSON_GetArraySize(stages))
-		return fail(l, "%s (expected a non-empty array of {\"duration\", \"target\"})",
+		return jpath_fail(&l->jp, "%s (expected a non-empty array of {\"duration\", \"target\"})",
 			    cJSON_IsArray(stages) ? "empty" : type_name(stages));
 	e->nstages = (size_t)cJSON_GetArraySize(stages);
 	e->stages = calloc(e->nstages, sizeof(*e->stages));
@@ -1139,7 +1075,7 @@ static int load_stages(struct ld *l, const cJSON *exec, struct scen_exec *e, con
 		return -ENOMEM;
 	e->duration_ms = 0;
 	cJSON_ArrayForEach(s, stages) {
-		s2 = path_index(l, i);
+		s2 = jpath_push(&l->jp, "[%zu]", i);
 		rc = need_object(l, s, "{\"duration\": \"30s\", \"target\": 100}");
 		if (!rc)
 			rc = check_keys(l, s, keys, NULL, NULL);
@@ -1151,14 +1087,14 @@ static int load_stages(struct ld *l, const cJSON *exec, struct scen_exec *e, con
 			return rc;
 		e->stages[i].target = (uint32_t)target;
 		e->duration_ms += e->stages[i].duration_ms;
-		path_pop(l, s2);
+		jpath_pop(&l->jp, s2);
 		i++;
 	}
 	if (e->duration_ms <= 0)
-		return fail(l, "the stages add up to 0s (expected a total duration above 0)");
+		return jpath_fail(&l->jp, "the stages add up to 0s (expected a total duration above 0)");
 	if (e->duration_ms > MAX_DURATION_MS)
-		return fail(l, "the stages add up to more than 400 days");
-	path_pop(l, saved);
+		return jpath_fail(&l->jp, "the stages add up to more than 400 days");
+	jpath_pop(&l->jp, saved);
 	return 0;
 }
 
@@ -1200,13 +1136,13 @@ static int load_vu_pool(struct ld *l, const cJSON *x, struct scen_exec *e)
 	if (rc)
 		return rc;
 	if (max < pre) {
-		path_key(l, "maxVUs");
-		return fail(l, "%lld is below preAllocatedVUs %lld (expected maxVUs >= "
+		jpath_key(&l->jp, "maxVUs");
+		return jpath_fail(&l->jp, "%lld is below preAllocatedVUs %lld (expected maxVUs >= "
 			    "preAllocatedVUs; leave maxVUs out to use exactly preAllocatedVUs)",
 			    (long long)max, (long long)pre);
 	}
 	if (max == 0)
-		return fail(l, "never runs a VU (preAllocatedVUs and maxVUs are 0; expected e.g. "
+		return jpath_fail(&l->jp, "never runs a VU (preAllocatedVUs and maxVUs are 0; expected e.g. "
 			    "\"preAllocatedVUs\": 10)");
 	e->pre_allocated_vus = (uint32_t)pre;
 	e->max_vus = (uint32_t)max;
@@ -1238,21 +1174,21 @@ static int load_exec(struct ld *l, const cJSON *x, struct scen_exec *e)
 	if (rc)
 		return rc;
 	v = cJSON_GetObjectItemCaseSensitive(x, "executor");
-	saved = path_key(l, "executor");
+	saved = jpath_key(&l->jp, "executor");
 	if (!v)
-		return fail(l, "missing (expected one of: " EXECUTOR_LIST ")");
+		return jpath_fail(&l->jp, "missing (expected one of: " EXECUTOR_LIST ")");
 	for (i = 0; i < sizeof(executors) / sizeof(executors[0]); i++)
 		if (cJSON_IsString(v) && !strcmp(v->valuestring, executors[i].name))
 			break;
 	if (i < sizeof(executors) / sizeof(executors[0]))
 		e->executor = executors[i].kind;
 	else if (cJSON_IsString(v) && in_list(v->valuestring, later))
-		return fail(l, "%s is not supported yet (supported: " EXECUTOR_LIST ")",
+		return jpath_fail(&l->jp, "%s is not supported yet (supported: " EXECUTOR_LIST ")",
 			    show(v, vb, sizeof(vb)));
 	else
-		return fail(l, "%s is not an executor (expected one of: " EXECUTOR_LIST ")",
+		return jpath_fail(&l->jp, "%s is not an executor (expected one of: " EXECUTOR_LIST ")",
 			    show(v, vb, sizeof(vb)));
-	path_pop(l, saved);
+	jpath_pop(&l->jp, saved);
 	e->graceful_ramp_down_ms = DEFAULT_GRACEFUL_STOP_MS;
 	e->time_unit_ms = 1000;
 	switch (e->executor) {
@@ -1279,7 +1215,7 @@ static int load_exec(struct ld *l, const cJSON *x, struct scen_exec *e)
 			return rc;
 		e->start_vus = (uint32_t)n;
 		if (!scen_exec_max_vus(e))
-			return fail(l, "never runs a VU (startVUs and every stage target are 0)");
+			return jpath_fail(&l->jp, "never runs a VU (startVUs and every stage target are 0)");
 		break;
 	case SCEN_EXEC_CONSTANT_ARRIVAL_RATE:
 		rc = check_keys(l, x, car_keys, notyet, "constant-arrival-rate");
@@ -1311,7 +1247,7 @@ static int load_exec(struct ld *l, const cJSON *x, struct scen_exec *e)
 		for (i = 0; i < e->nstages && !e->stages[i].target; i++)
 			;
 		if (!e->start_rate && i == e->nstages)
-			return fail(l, "never starts an iteration (startRate and every stage target "
+			return jpath_fail(&l->jp, "never starts an iteration (startRate and every stage target "
 				    "are 0)");
 		break;
 	case SCEN_EXEC_PER_VU_ITERATIONS:
@@ -1329,8 +1265,8 @@ static int load_exec(struct ld *l, const cJSON *x, struct scen_exec *e)
 			return rc;
 		/* k6 refuses this too: some VUs would have nothing to do. */
 		if (e->executor == SCEN_EXEC_SHARED_ITERATIONS && m < n) {
-			path_key(l, "iterations");
-			return fail(l, "%lld is fewer than the %lld VUs (expected at least one "
+			jpath_key(&l->jp, "iterations");
+			return jpath_fail(&l->jp, "%lld is fewer than the %lld VUs (expected at least one "
 				    "iteration per VU)", (long long)m, (long long)n);
 		}
 		e->vus = (uint32_t)n;
@@ -1347,7 +1283,7 @@ static int load_exec(struct ld *l, const cJSON *x, struct scen_exec *e)
 	if (v && (rc = load_tags(l, v)))
 		return rc;
 	v = cJSON_GetObjectItemCaseSensitive(x, "exec");
-	saved = path_key(l, "exec");
+	saved = jpath_key(&l->jp, "exec");
 	if (v && (rc = need_string(l, v, "the name of a flow")))
 		return rc;
 	for (i = 0; i < l->sc->nflows; i++)
@@ -1362,12 +1298,12 @@ static int load_exec(struct ld *l, const cJSON *x, struct scen_exec *e)
 		names[k] = NULL;
 		join(list, sizeof(list), names);
 		if (!v)
-			return fail(l, "missing, and there is no flow named \"default\" (flows: %s)",
+			return jpath_fail(&l->jp, "missing, and there is no flow named \"default\" (flows: %s)",
 				    list);
-		return fail(l, "%s is not a flow (flows: %s)", show(v, vb, sizeof(vb)), list);
+		return jpath_fail(&l->jp, "%s is not a flow (flows: %s)", show(v, vb, sizeof(vb)), list);
 	}
 	e->flow = i;
-	path_pop(l, saved);
+	jpath_pop(&l->jp, saved);
 	return 0;
 }
 
@@ -1375,11 +1311,11 @@ static int load_execs(struct ld *l, const cJSON *scs)
 {
 	struct scenario *sc = l->sc;
 	const cJSON *c;
-	size_t n, k = 0, saved = path_key(l, "scenarios"), s2;
+	size_t n, k = 0, saved = jpath_key(&l->jp, "scenarios"), s2;
 	int rc;
 
 	if (!scs)
-		return fail(l, "missing (expected e.g. \"scenarios\": {\"main\": {\"executor\": "
+		return jpath_fail(&l->jp, "missing (expected e.g. \"scenarios\": {\"main\": {\"executor\": "
 			    "\"constant-vus\", \"vus\": 10, \"duration\": \"30s\"}})");
 	rc = need_object(l, scs, "{\"main\": {\"executor\": \"constant-vus\", \"vus\": 10, "
 			 "\"duration\": \"30s\"}}");
@@ -1388,7 +1324,7 @@ static int load_execs(struct ld *l, const cJSON *scs)
 	if (rc)
 		return rc;
 	if (!n)
-		return fail(l, "no scenarios (expected at least one, e.g. \"main\": {\"executor\": "
+		return jpath_fail(&l->jp, "no scenarios (expected at least one, e.g. \"main\": {\"executor\": "
 			    "\"constant-vus\", \"vus\": 10, \"duration\": \"30s\"})");
 	sc->execs = calloc(n, sizeof(*sc->execs));
 	if (!sc->execs)
@@ -1403,15 +1339,15 @@ static int load_execs(struct ld *l, const cJSON *scs)
 		e->name = strdup(c->string);
 		if (!e->name)
 			return -ENOMEM;
-		s2 = path_key(l, c->string);
+		s2 = jpath_key(&l->jp, c->string);
 		rc = load_exec(l, c, e);
 		if (rc)
 			return rc;
-		path_pop(l, s2);
+		jpath_pop(&l->jp, s2);
 		if (e->start_time_ms + e->duration_ms > sc->total_ms)
 			sc->total_ms = e->start_time_ms + e->duration_ms;
 	}
-	path_pop(l, saved);
+	jpath_pop(&l->jp, saved);
 	return 0;
 }
 
@@ -1420,7 +1356,7 @@ static int load_execs(struct ld *l, const cJSON *scs)
 static int check_base_url(struct ld *l, const char *u, const char *where)
 {
 	if (strncasecmp(u, "http://", 7) && strncasecmp(u, "https://", 8))
-		return fail(l, "%s\"%s\" is not an http:// or https:// URL (expected e.g. "
+		return jpath_fail(&l->jp, "%s\"%s\" is not an http:// or https:// URL (expected e.g. "
 			    "\"http://127.0.0.1:8069\")", where, u);
 	return 0;
 }
@@ -1437,19 +1373,19 @@ static int load_top(struct ld *l, const cJSON *root)
 	int rc;
 
 	if (!cJSON_IsObject(root))
-		return fail(l, "the document is %s (expected an object with \"scenarios\" and "
+		return jpath_fail(&l->jp, "the document is %s (expected an object with \"scenarios\" and "
 			    "\"flows\")", type_name(root));
 	rc = check_keys(l, root, keys, notyet, NULL);
 	if (rc)
 		return rc;
 	v = cJSON_GetObjectItemCaseSensitive(root, "name");
 	if (v) {
-		saved = path_key(l, "name");
+		saved = jpath_key(&l->jp, "name");
 		rc = need_string(l, v, "a name for the run, e.g. \"peak\"");
 		if (rc)
 			return rc;
 		sc->name = strdup(v->valuestring);
-		path_pop(l, saved);
+		jpath_pop(&l->jp, saved);
 	} else {
 		const char *base = strrchr(sc->path, '/');
 
@@ -1469,14 +1405,14 @@ static int load_top(struct ld *l, const cJSON *root)
 			return rc;
 		sc->base_url = strdup(env);
 	} else if (v) {
-		saved = path_key(l, "baseURL");
+		saved = jpath_key(&l->jp, "baseURL");
 		rc = need_string(l, v, "a URL such as \"http://127.0.0.1:8069\"");
 		if (!rc)
 			rc = check_base_url(l, v->valuestring, "");
 		if (rc)
 			return rc;
 		sc->base_url = strdup(v->valuestring);
-		path_pop(l, saved);
+		jpath_pop(&l->jp, saved);
 	}
 	if ((env && env[0]) || v) {
 		if (!sc->base_url)
@@ -1508,7 +1444,7 @@ static int load_top(struct ld *l, const cJSON *root)
 
 struct scenario *scen_load(const char *path, char *err, size_t errlen)
 {
-	struct ld l = { .file = path, .err = err, .errlen = errlen };
+	struct ld l = { .jp = { .file = path, .err = err, .errlen = errlen } };
 	cJSON *root = NULL;
 	char *buf, *slash, why[256];
 	size_t len, i;

@@ -10,12 +10,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hist.h"
+#include "jsonpath.h"
 #include "scenario.h"
 
 enum thr_kind { THR_TREND, THR_RATE, THR_COUNTER, THR_GAUGE };
@@ -98,63 +98,6 @@ struct threshold_set {
 };
 
 /* ---- messages and paths ------------------------------------------------ */
-
-struct tp {
-	const char *file;
-	char *err;
-	size_t errlen;
-	char path[512];
-	size_t plen;
-};
-
-static int tp_fail(struct tp *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int tp_fail(struct tp *p, const char *fmt, ...)
-{
-	char msg[768];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (p->errlen)
-		snprintf(p->err, p->errlen, "%s: %s: %s", p->file, p->path, msg);
-	return -EINVAL;
-}
-
-static size_t tp_push(struct tp *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static size_t tp_push(struct tp *p, const char *fmt, ...)
-{
-	size_t saved = p->plen, room = sizeof(p->path) - p->plen;
-	va_list ap;
-	int w;
-
-	va_start(ap, fmt);
-	w = vsnprintf(p->path + p->plen, room, fmt, ap);
-	va_end(ap);
-	if (w > 0)
-		p->plen += (size_t)w < room ? (size_t)w : room - 1;
-	return saved;
-}
-
-/* ".key", or ["key"] when the key has characters other than [A-Za-z0-9_-],
- * as scenario.c writes paths. */
-static size_t tp_key(struct tp *p, const char *key)
-{
-	int plain = key[0] != '\0';
-
-	for (size_t i = 0; key[i]; i++)
-		if (!(isalnum((unsigned char)key[i]) || key[i] == '_' || key[i] == '-'))
-			plain = 0;
-	return plain ? tp_push(p, ".%s", key) : tp_push(p, "[\"%s\"]", key);
-}
-
-static void tp_pop(struct tp *p, size_t saved)
-{
-	p->plen = saved;
-	p->path[saved] = '\0';
-}
 
 static const char *type_name(const cJSON *v)
 {
@@ -250,7 +193,7 @@ static char *trim_quotes(char *s)
 }
 
 /* Split key "metric{tag:value}" into t->metric and t->tag_value. */
-static int parse_key(struct tp *p, const char *key, struct thr *t)
+static int parse_key(struct jpath *p, const char *key, struct thr *t)
 {
 	char list[256], *copy = strdup(key), *open, *close, *name, *tag, *val, *colon;
 	size_t i;
@@ -262,7 +205,7 @@ static int parse_key(struct tp *p, const char *key, struct thr *t)
 	close = strrchr(copy, '}');
 	if (open) {
 		if (!close || close < open || trim(close + 1)[0]) {
-			rc = tp_fail(p,
+			rc = jpath_fail(p,
 				     "\"%s\" is not a metric with a tag filter (expected e.g. "
 				     "\"http_req_duration{name:search}\")",
 				     key);
@@ -271,7 +214,7 @@ static int parse_key(struct tp *p, const char *key, struct thr *t)
 		*open = '\0';
 		*close = '\0';
 	} else if (close) {
-		rc = tp_fail(p,
+		rc = jpath_fail(p,
 			     "\"%s\" has a '}' but no '{' (expected e.g. "
 			     "\"http_req_duration{name:search}\")",
 			     key);
@@ -285,12 +228,12 @@ static int parse_key(struct tp *p, const char *key, struct thr *t)
 	if (i == THR_NMETRICS) {
 		for (size_t k = 0; k6_later[k]; k++)
 			if (!strcmp(name, k6_later[k])) {
-				rc = tp_fail(
+				rc = jpath_fail(
 				    p, "the k6 metric \"%s\" is not measured yet (supported: %s)",
 				    name, list);
 				goto out;
 			}
-		rc = tp_fail(p,
+		rc = jpath_fail(p,
 			     "\"%s\" is not a built-in metric, and custom metrics are not "
 			     "supported yet (supported: %s)",
 			     name, list);
@@ -302,7 +245,7 @@ static int parse_key(struct tp *p, const char *key, struct thr *t)
 
 	tag = open + 1;
 	if (strchr(tag, ',')) {
-		rc = tp_fail(p,
+		rc = jpath_fail(p,
 			     "more than one tag filter is not supported yet (use one, e.g. "
 			     "\"%s{%s:...}\")",
 			     metrics[i].name, metrics[i].tag ? metrics[i].tag : "name");
@@ -310,7 +253,7 @@ static int parse_key(struct tp *p, const char *key, struct thr *t)
 	}
 	colon = strchr(tag, ':');
 	if (!colon) {
-		rc = tp_fail(p,
+		rc = jpath_fail(p,
 			     "the tag filter {%s} has no ':' (expected {tag:value}, e.g. "
 			     "\"%s{%s:...}\")",
 			     tag, metrics[i].name, metrics[i].tag ? metrics[i].tag : "name");
@@ -320,17 +263,17 @@ static int parse_key(struct tp *p, const char *key, struct thr *t)
 	tag = trim_quotes(tag);
 	val = trim_quotes(colon + 1);
 	if (!metrics[i].tag) {
-		rc = tp_fail(p, "%s takes no tag filter yet (remove {%s:%s})", metrics[i].name, tag,
+		rc = jpath_fail(p, "%s takes no tag filter yet (remove {%s:%s})", metrics[i].name, tag,
 			     val);
 		goto out;
 	}
 	if (strcmp(tag, metrics[i].tag)) {
-		rc = tp_fail(p, "tag \"%s\" is not supported yet (supported: %s)", tag,
+		rc = jpath_fail(p, "tag \"%s\" is not supported yet (supported: %s)", tag,
 			     metrics[i].tag);
 		goto out;
 	}
 	if (!val[0]) {
-		rc = tp_fail(p, "the tag filter {%s:} has no value (expected e.g. {%s:login})", tag,
+		rc = jpath_fail(p, "the tag filter {%s:} has no value (expected e.g. {%s:login})", tag,
 			     tag);
 		goto out;
 	}
@@ -343,7 +286,7 @@ out:
 }
 
 /* Parse expr ("p(95) < 500") into t; the metric is known. */
-static int parse_expr(struct tp *p, const char *expr, struct thr *t)
+static int parse_expr(struct jpath *p, const char *expr, struct thr *t)
 {
 	enum thr_kind kind = metrics[t->metric].kind;
 	const char *s = expr, *agg_end;
@@ -358,7 +301,7 @@ static int parse_expr(struct tp *p, const char *expr, struct thr *t)
 		agg_end++;
 	n = (size_t)(agg_end - s);
 	if (n == 0 || n >= sizeof(agg))
-		return tp_fail(p,
+		return jpath_fail(p,
 			       "\"%s\" does not start with an aggregation (expected %s for %s, "
 			       "%s metric, e.g. \"%s\")",
 			       expr, agg_list(kind), metrics[t->metric].name, kind_name(kind),
@@ -388,14 +331,14 @@ static int parse_expr(struct tp *p, const char *expr, struct thr *t)
 
 		t->agg = THR_P;
 		if (!isdigit((unsigned char)*num))
-			return tp_fail(p,
+			return jpath_fail(p,
 				       "\"%s\": p( must be followed by a percentile from 0 to 100, "
 				       "e.g. p(95) or p(99.9)",
 				       expr);
 		errno = 0;
 		t->pct = strtod(num, &end);
 		if (errno || *end != ')' || !(t->pct >= 0.0 && t->pct <= 100.0))
-			return tp_fail(p,
+			return jpath_fail(p,
 				       "\"%s\": the percentile must be a number from 0 to 100 in "
 				       "p(...), e.g. p(95) or p(99.9)",
 				       expr);
@@ -405,7 +348,7 @@ static int parse_expr(struct tp *p, const char *expr, struct thr *t)
 		while (n + 1 < sizeof(agg) && isalnum((unsigned char)*s))
 			agg[n++] = *s++;
 		agg[n] = '\0';
-		return tp_fail(p,
+		return jpath_fail(p,
 			       "\"%s\": unknown aggregation \"%s\" (expected %s for %s, %s "
 			       "metric)",
 			       expr, agg, agg_list(kind), metrics[t->metric].name, kind_name(kind));
@@ -425,7 +368,7 @@ static int parse_expr(struct tp *p, const char *expr, struct thr *t)
 		break;
 	}
 	if (!ok)
-		return tp_fail(p, "\"%s\": %s does not apply to %s, %s metric (expected %s)", expr,
+		return jpath_fail(p, "\"%s\": %s does not apply to %s, %s metric (expected %s)", expr,
 			       t->agg == THR_P ? "p(N)" : agg, metrics[t->metric].name,
 			       kind_name(kind), agg_list(kind));
 
@@ -453,7 +396,7 @@ static int parse_expr(struct tp *p, const char *expr, struct thr *t)
 		t->op = THR_GT;
 		s++;
 	} else {
-		return tp_fail(p,
+		return jpath_fail(p,
 			       "\"%s\": expected an operator after the aggregation (one of <, "
 			       "<=, >, >=, ==, !=)",
 			       expr);
@@ -461,7 +404,7 @@ static int parse_expr(struct tp *p, const char *expr, struct thr *t)
 	while (isspace((unsigned char)*s))
 		s++;
 	if (!*s || *s == '=' || *s == '<' || *s == '>' || *s == '!')
-		return tp_fail(p,
+		return jpath_fail(p,
 			       "\"%s\": expected a number after the operator (operators: <, "
 			       "<=, >, >=, ==, !=)",
 			       expr);
@@ -470,7 +413,7 @@ static int parse_expr(struct tp *p, const char *expr, struct thr *t)
 	while (isspace((unsigned char)*end))
 		end++;
 	if (errno || end == s || *end || !isfinite(t->limit))
-		return tp_fail(p, "\"%s\": \"%s\" is not a number (expected e.g. \"%s<500\")", expr,
+		return jpath_fail(p, "\"%s\": \"%s\" is not a number (expected e.g. \"%s<500\")", expr,
 			       s, agg);
 	return 0;
 }
@@ -495,7 +438,7 @@ static int live_capable(const struct thr *t)
 	}
 }
 
-static int parse_item(struct tp *p, const cJSON *item, struct thr *t)
+static int parse_item(struct jpath *p, const cJSON *item, struct thr *t)
 {
 	const cJSON *expr = item, *c;
 	size_t saved;
@@ -506,42 +449,42 @@ static int parse_item(struct tp *p, const cJSON *item, struct thr *t)
 		for (c = item->child; c; c = c->next) {
 			for (const cJSON *d = item->child; d != c; d = d->next)
 				if (!strcmp(d->string, c->string)) {
-					tp_key(p, c->string);
-					return tp_fail(p,
+					jpath_key(p, c->string);
+					return jpath_fail(p,
 						       "duplicate key (each key may appear once)");
 				}
 			if (free_text_key(c->string))
 				continue;
-			saved = tp_key(p, c->string);
+			saved = jpath_key(p, c->string);
 			if (!strcmp(c->string, "threshold")) {
 				expr = c;
 			} else if (!strcmp(c->string, "abortOnFail")) {
 				if (!cJSON_IsBool(c))
-					return tp_fail(p, "%s, not true or false", type_name(c));
+					return jpath_fail(p, "%s, not true or false", type_name(c));
 				t->abort_on_fail = cJSON_IsTrue(c);
 			} else if (!strcmp(c->string, "delayAbortEval")) {
 				if (!cJSON_IsString(c))
-					return tp_fail(p,
+					return jpath_fail(p,
 						       "%s, not a duration (expected e.g. \"10s\")",
 						       type_name(c));
 				if (scen_parse_duration(c->valuestring, &t->delay_ms))
-					return tp_fail(p,
+					return jpath_fail(p,
 						       "\"%s\" is not a duration (expected e.g. "
 						       "\"10s\", \"1m\", \"500ms\")",
 						       c->valuestring);
 			} else {
-				return tp_fail(p, "unknown key (expected one of: threshold, "
+				return jpath_fail(p, "unknown key (expected one of: threshold, "
 						  "abortOnFail, delayAbortEval)");
 			}
-			tp_pop(p, saved);
+			jpath_pop(p, saved);
 		}
 		if (!expr)
-			return tp_fail(p, "no \"threshold\" (expected e.g. {\"threshold\": "
+			return jpath_fail(p, "no \"threshold\" (expected e.g. {\"threshold\": "
 					  "\"p(99)<1000\", \"abortOnFail\": true})");
 	}
-	saved = expr == item ? p->plen : tp_key(p, "threshold");
+	saved = expr == item ? p->len : jpath_key(p, "threshold");
 	if (!cJSON_IsString(expr))
-		return tp_fail(
+		return jpath_fail(
 		    p,
 		    "%s, not an expression (expected a string such as \"p(95)<500\" "
 		    "or an object {\"threshold\": \"p(95)<500\", \"abortOnFail\": true})",
@@ -552,10 +495,10 @@ static int parse_item(struct tp *p, const cJSON *item, struct thr *t)
 	rc = parse_expr(p, expr->valuestring, t);
 	if (rc)
 		return rc;
-	tp_pop(p, saved);
+	jpath_pop(p, saved);
 	if (t->abort_on_fail && !live_capable(t)) {
-		saved = tp_key(p, "abortOnFail");
-		return tp_fail(
+		saved = jpath_key(p, "abortOnFail");
+		return jpath_fail(
 		    p,
 		    "not supported yet for \"%s\" on %s: during the run loadlens "
 		    "sees only per-second totals of all requests, so abortOnFail works "
@@ -566,8 +509,8 @@ static int parse_item(struct tp *p, const cJSON *item, struct thr *t)
 		    t->expression, t->key);
 	}
 	if (!t->abort_on_fail && t->delay_ms) {
-		saved = tp_key(p, "delayAbortEval");
-		return tp_fail(p, "has no effect without \"abortOnFail\": true");
+		saved = jpath_key(p, "delayAbortEval");
+		return jpath_fail(p, "has no effect without \"abortOnFail\": true");
 	}
 	return 0;
 }
@@ -592,7 +535,7 @@ void threshold_free(struct threshold_set *s)
 struct threshold_set *threshold_parse(const struct cJSON *root, const char *file, char *err,
 				      size_t errlen)
 {
-	struct tp p = {.file = file ? file : "scenario", .err = err, .errlen = errlen};
+	struct jpath p = {.file = file ? file : "scenario", .err = err, .errlen = errlen};
 	struct threshold_set *s = calloc(1, sizeof(*s));
 	const cJSON *m, *d, *item, *list;
 	size_t total = 0, saved, saved2, idx;
@@ -604,9 +547,9 @@ struct threshold_set *threshold_parse(const struct cJSON *root, const char *file
 		goto nomem;
 	if (!root)
 		return s;
-	tp_push(&p, "thresholds");
+	jpath_push(&p, "thresholds");
 	if (!cJSON_IsObject(root)) {
-		rc = tp_fail(&p,
+		rc = jpath_fail(&p,
 			     "%s (expected an object from metric names to lists of "
 			     "expressions, e.g. {\"http_req_duration\": [\"p(95)<500\"]})",
 			     type_name(root));
@@ -623,16 +566,16 @@ struct threshold_set *threshold_parse(const struct cJSON *root, const char *file
 
 		if (free_text_key(m->string))
 			continue;
-		saved = tp_key(&p, m->string);
+		saved = jpath_key(&p, m->string);
 		for (d = root->child; d != m; d = d->next)
 			if (!strcmp(d->string, m->string)) {
-				rc = tp_fail(&p, "duplicate key (each metric may appear once; put "
+				rc = jpath_fail(&p, "duplicate key (each metric may appear once; put "
 						 "all its expressions in one list)");
 				goto fail;
 			}
 		rc = parse_key(&p, m->string, &proto);
 		if (!rc && !cJSON_IsArray(m))
-			rc = tp_fail(&p,
+			rc = jpath_fail(&p,
 				     "%s (expected a list of expressions, e.g. "
 				     "[\"p(95)<500\", \"p(99)<1000\"])",
 				     type_name(m));
@@ -642,7 +585,7 @@ struct threshold_set *threshold_parse(const struct cJSON *root, const char *file
 		{
 			struct thr *t = &s->t[s->n++]; /* owned now: freed on failure */
 
-			saved2 = tp_push(&p, "[%zu]", idx++);
+			saved2 = jpath_push(&p, "[%zu]", idx++);
 			t->metric = proto.metric;
 			t->key = strdup(m->string);
 			t->tag_value = proto.tag_value ? strdup(proto.tag_value) : NULL;
@@ -655,14 +598,14 @@ struct threshold_set *threshold_parse(const struct cJSON *root, const char *file
 				break;
 			if (t->abort_on_fail)
 				s->nabort++;
-			tp_pop(&p, saved2);
+			jpath_pop(&p, saved2);
 		}
 		thr_clear(&proto);
 		if (rc == -ENOMEM)
 			goto nomem;
 		if (rc)
 			goto fail;
-		tp_pop(&p, saved);
+		jpath_pop(&p, saved);
 	}
 	return s;
 nomem:
