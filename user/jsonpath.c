@@ -2,6 +2,7 @@
 /* JSON paths for error messages, shared by every reader of user JSON. */
 #include "jsonpath.h"
 
+#include <cJSON.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -54,4 +55,19 @@ int jpath_fail(struct jpath *p, const char *fmt, ...)
 	else
 		snprintf(p->err, p->errlen, "%s: %s", p->file, msg);
 	return -EINVAL;
+}
+
+const char *jpath_type_name(const cJSON *v)
+{
+	if (cJSON_IsString(v))
+		return "a string";
+	if (cJSON_IsNumber(v))
+		return "a number";
+	if (cJSON_IsObject(v))
+		return "an object";
+	if (cJSON_IsArray(v))
+		return "an array";
+	if (cJSON_IsBool(v))
+		return "a boolean";
+	return "null";
 }

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+struct cJSON;
+
 struct jpath {
 	const char *file; /* as the user named it */
 	char *err;        /* where jpath_fail writes; errlen 0: nowhere */
@@ -29,5 +31,8 @@ void jpath_pop(struct jpath *p, size_t saved);
 /* Write "FILE: PATH: message" (or "FILE: message" at the top) into the
  * error buffer. Returns -EINVAL, for `return jpath_fail(...)`. */
 int jpath_fail(struct jpath *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* What v is, for messages: "a string", "a number", "an object", ... */
+const char *jpath_type_name(const struct cJSON *v);
 
 #endif

@@ -58,21 +58,6 @@ static const char *show(const cJSON *v, char *buf, size_t len)
 	return buf;
 }
 
-static const char *type_name(const cJSON *v)
-{
-	if (cJSON_IsString(v))
-		return "a string";
-	if (cJSON_IsNumber(v))
-		return "a number";
-	if (cJSON_IsObject(v))
-		return "an object";
-	if (cJSON_IsArray(v))
-		return "an array";
-	if (cJSON_IsBool(v))
-		return "a boolean";
-	return "null";
-}
-
 /* "a, b, c" from a NULL-terminated list. */
 static void join(char *out, size_t outlen, const char *const *names)
 {
@@ -302,7 +287,7 @@ static int need_object(struct ld *l, const cJSON *v, const char *example)
 	if (cJSON_IsObject(v))
 		return 0;
 	return jpath_fail(&l->jp, "%s is %s, not an object (expected e.g. %s)", show(v, vb, sizeof(vb)),
-		    type_name(v), example);
+		    jpath_type_name(v), example);
 }
 
 static int need_string(struct ld *l, const cJSON *v, const char *expected)
@@ -314,7 +299,7 @@ static int need_string(struct ld *l, const cJSON *v, const char *expected)
 	if (cJSON_IsString(v))
 		return jpath_fail(&l->jp, "empty string (expected %s)", expected);
 	return jpath_fail(&l->jp, "%s is %s, not a string (expected %s)", show(v, vb, sizeof(vb)),
-		    type_name(v), expected);
+		    jpath_type_name(v), expected);
 }
 
 /* obj.key as a whole number in [min, max]; def when absent and !required. */
@@ -477,7 +462,7 @@ static int load_data_file(struct ld *l, struct scen_data *d, const char *file)
 	}
 	if (!cJSON_IsArray(d->items))
 		return jpath_fail(&l->jp, "\"%s\" holds %s (expected a non-empty JSON array of objects)", file,
-			    type_name(d->items));
+			    jpath_type_name(d->items));
 	d->nitems = (size_t)cJSON_GetArraySize(d->items);
 	if (!d->nitems)
 		return jpath_fail(&l->jp, "\"%s\" is an empty array (expected a non-empty JSON array of objects)",
@@ -486,7 +471,7 @@ static int load_data_file(struct ld *l, struct scen_data *d, const char *file)
 	cJSON_ArrayForEach(item, d->items) {
 		if (!cJSON_IsObject(item))
 			return jpath_fail(&l->jp, "\"%s\": item [%zu] is %s (expected a non-empty JSON array of objects)",
-				    file, i, type_name(item));
+				    file, i, jpath_type_name(item));
 		i++;
 	}
 	return 0;
@@ -783,7 +768,7 @@ static int load_body(struct ld *l, const cJSON *req, struct scen_request *r)
 		saved = jpath_key(&l->jp, "body");
 		if (!cJSON_IsString(body))
 			return jpath_fail(&l->jp, "%s is not a string (expected raw text; use \"json\" for a JSON "
-				    "body)", type_name(body));
+				    "body)", jpath_type_name(body));
 		rc = compile_at(l, body, &r->body);
 		if (!rc)
 			jpath_pop(&l->jp, saved);
@@ -1007,7 +992,7 @@ static int load_flows(struct ld *l, const cJSON *flows)
 		s2 = jpath_key(&l->jp, c->string);
 		if (!cJSON_IsArray(c))
 			return jpath_fail(&l->jp, "%s, not an array of steps (expected e.g. [{\"request\": {\"url\": "
-				    "\"/\"}}, {\"think\": \"2s\"}])", type_name(c));
+				    "\"/\"}}, {\"think\": \"2s\"}])", jpath_type_name(c));
 		f->nsteps = (size_t)cJSON_GetArraySize(c);
 		if (!f->nsteps)
 			return jpath_fail(&l->jp, "empty flow (expected at least one step)");
@@ -1045,7 +1030,7 @@ static int load_tags(struct ld *l, const cJSON *tags)
 
 		if (!cJSON_IsString(c))
 			return jpath_fail(&l->jp, "%s is %s, not a string (tag values are strings)",
-				    show(c, vb, sizeof(vb)), type_name(c));
+				    show(c, vb, sizeof(vb)), jpath_type_name(c));
 		jpath_pop(&l->jp, s2);
 	}
 	jpath_pop(&l->jp, saved);
@@ -1068,7 +1053,7 @@ static int load_stages(struct ld *l, const cJSON *exec, struct scen_exec *e, con
 			    "\"target\": 100}])", scen_executor_name(e->executor));
 	if (!cJSON_IsArray(stages) || !cJSON_GetArraySize(stages))
 		return jpath_fail(&l->jp, "%s (expected a non-empty array of {\"duration\", \"target\"})",
-			    cJSON_IsArray(stages) ? "empty" : type_name(stages));
+			    cJSON_IsArray(stages) ? "empty" : jpath_type_name(stages));
 	e->nstages = (size_t)cJSON_GetArraySize(stages);
 	e->stages = calloc(e->nstages, sizeof(*e->stages));
 	if (!e->stages)
@@ -1374,7 +1359,7 @@ static int load_top(struct ld *l, const cJSON *root)
 
 	if (!cJSON_IsObject(root))
 		return jpath_fail(&l->jp, "the document is %s (expected an object with \"scenarios\" and "
-			    "\"flows\")", type_name(root));
+			    "\"flows\")", jpath_type_name(root));
 	rc = check_keys(l, root, keys, notyet, NULL);
 	if (rc)
 		return rc;

@@ -99,21 +99,6 @@ struct threshold_set {
 
 /* ---- messages and paths ------------------------------------------------ */
 
-static const char *type_name(const cJSON *v)
-{
-	if (cJSON_IsString(v))
-		return "a string";
-	if (cJSON_IsNumber(v))
-		return "a number";
-	if (cJSON_IsObject(v))
-		return "an object";
-	if (cJSON_IsArray(v))
-		return "an array";
-	if (cJSON_IsBool(v))
-		return "a boolean";
-	return "null";
-}
-
 /* Free text anywhere, as in the rest of the scenario. */
 static int free_text_key(const char *k)
 {
@@ -460,13 +445,13 @@ static int parse_item(struct jpath *p, const cJSON *item, struct thr *t)
 				expr = c;
 			} else if (!strcmp(c->string, "abortOnFail")) {
 				if (!cJSON_IsBool(c))
-					return jpath_fail(p, "%s, not true or false", type_name(c));
+					return jpath_fail(p, "%s, not true or false", jpath_type_name(c));
 				t->abort_on_fail = cJSON_IsTrue(c);
 			} else if (!strcmp(c->string, "delayAbortEval")) {
 				if (!cJSON_IsString(c))
 					return jpath_fail(p,
 						       "%s, not a duration (expected e.g. \"10s\")",
-						       type_name(c));
+						       jpath_type_name(c));
 				if (scen_parse_duration(c->valuestring, &t->delay_ms))
 					return jpath_fail(p,
 						       "\"%s\" is not a duration (expected e.g. "
@@ -488,7 +473,7 @@ static int parse_item(struct jpath *p, const cJSON *item, struct thr *t)
 		    p,
 		    "%s, not an expression (expected a string such as \"p(95)<500\" "
 		    "or an object {\"threshold\": \"p(95)<500\", \"abortOnFail\": true})",
-		    type_name(expr));
+		    jpath_type_name(expr));
 	t->expression = strdup(expr->valuestring);
 	if (!t->expression)
 		return -ENOMEM;
@@ -552,7 +537,7 @@ struct threshold_set *threshold_parse(const struct cJSON *root, const char *file
 		rc = jpath_fail(&p,
 			     "%s (expected an object from metric names to lists of "
 			     "expressions, e.g. {\"http_req_duration\": [\"p(95)<500\"]})",
-			     type_name(root));
+			     jpath_type_name(root));
 		goto fail;
 	}
 	for (m = root->child; m; m = m->next)
@@ -578,7 +563,7 @@ struct threshold_set *threshold_parse(const struct cJSON *root, const char *file
 			rc = jpath_fail(&p,
 				     "%s (expected a list of expressions, e.g. "
 				     "[\"p(95)<500\", \"p(99)<1000\"])",
-				     type_name(m));
+				     jpath_type_name(m));
 		idx = 0;
 		list = rc ? NULL : m;
 		cJSON_ArrayForEach(item, list)
